@@ -1,0 +1,34 @@
+#pragma once
+// Finds what Lookbook needs but does not own: the model weights and the shared demo data.
+// Every lookup returns the places it tried, so a failure can tell the user where to put
+// the file instead of just saying "not found".
+
+#include "ModelDescriptor.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace lookbook {
+
+struct ModelLookup {
+    QString path;        // empty when nothing was found
+    QStringList tried;   // every candidate, in the order it was tried
+    QString explanation() const; // a paragraph for the user when path is empty
+};
+
+class ResourceLocator {
+public:
+    // The shared folder (models/ and data/): LOOKBOOK_SHARED, the setting "paths/shared",
+    // the build's configured folder, then "../shared" above the working directory and the
+    // executable. Empty when none exists.
+    static QString sharedDir();
+    static QStringList sharedDirCandidates();
+
+    // explicitPath: --model on the command line or the app's "model/path" setting (may be empty).
+    static ModelLookup findModel(const ModelDescriptor &descriptor, const QString &explicitPath = {});
+
+    // A file inside the shared folder, e.g. "data/fashion-product-images-small-subset".
+    static QString sharedPath(const QString &relative);
+};
+
+} // namespace lookbook
