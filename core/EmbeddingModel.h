@@ -16,6 +16,8 @@
 namespace lookbook {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+// A read-only view of row-major embeddings owned elsewhere (a store, a memory map).
+using RowMatrixView = Eigen::Map<const RowMatrix>;
 
 class EmbeddingModel {
 public:

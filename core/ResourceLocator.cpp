@@ -70,20 +70,24 @@ ModelLookup ResourceLocator::findModel(const ModelDescriptor &descriptor, const 
 {
     ModelLookup lookup;
     const QString &file = descriptor.fileName;
-    if (!explicitPath.isEmpty()) lookup.tried << asModelFile(explicitPath, file);
-    const QString fromSettings = QSettings().value(QStringLiteral("model/path")).toString();
-    if (explicitPath.isEmpty() && !fromSettings.isEmpty()) lookup.tried << asModelFile(fromSettings, file);
-    const QString fromEnv = qEnvironmentVariable("LOOKBOOK_MODEL");
-    if (!fromEnv.isEmpty()) lookup.tried << asModelFile(fromEnv, file);
-    if (QCoreApplication::instance()) {
-        const QString appDir = QCoreApplication::applicationDirPath();
-        lookup.tried << clean(appDir + QStringLiteral("/../share/lookbook/models/") + file) // Linux
-                     << clean(appDir + QStringLiteral("/models/") + file)                   // Windows
-                     << clean(appDir + QStringLiteral("/../Resources/models/") + file);     // macOS
+    // A path the user named is the only place looked at: falling back to another model
+    // behind their back would hide their mistake.
+    const QString named = !explicitPath.isEmpty() ? explicitPath : qEnvironmentVariable("LOOKBOOK_MODEL");
+    if (!named.isEmpty()) {
+        lookup.tried << asModelFile(named, file);
+    } else {
+        const QString fromSettings = QSettings().value(QStringLiteral("model/path")).toString();
+        if (!fromSettings.isEmpty()) lookup.tried << asModelFile(fromSettings, file);
+        if (QCoreApplication::instance()) {
+            const QString appDir = QCoreApplication::applicationDirPath();
+            lookup.tried << clean(appDir + QStringLiteral("/../share/lookbook/models/") + file) // Linux
+                         << clean(appDir + QStringLiteral("/models/") + file)                   // Windows
+                         << clean(appDir + QStringLiteral("/../Resources/models/") + file);     // macOS
+        }
+        for (const QString &shared : sharedDirCandidates())
+            lookup.tried << clean(shared + QStringLiteral("/models/") + file);
+        lookup.tried.removeDuplicates();
     }
-    for (const QString &shared : sharedDirCandidates())
-        lookup.tried << clean(shared + QStringLiteral("/models/") + file);
-    lookup.tried.removeDuplicates();
 
     for (const QString &candidate : std::as_const(lookup.tried)) {
         if (QFileInfo(candidate).isFile()) {

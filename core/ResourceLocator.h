@@ -24,7 +24,9 @@ public:
     static QString sharedDir();
     static QStringList sharedDirCandidates();
 
-    // explicitPath: --model on the command line or the app's "model/path" setting (may be empty).
+    // explicitPath: --model on the command line (may be empty). A named path (explicitPath,
+    // else LOOKBOOK_MODEL) is the only place looked at; otherwise the setting "model/path",
+    // the installed models folder and the shared folders are tried in turn.
     static ModelLookup findModel(const ModelDescriptor &descriptor, const QString &explicitPath = {});
 
     // A file inside the shared folder, e.g. "data/fashion-product-images-small-subset".

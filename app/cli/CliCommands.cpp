@@ -1,0 +1,382 @@
+#include "CliCommands.h"
+
+#include "CatalogIndex.h"
+#include "EmbeddingModel.h"
+#include "Evaluator.h"
+#include "ImageLoader.h"
+#include "Indexer.h"
+#include "ResourceLocator.h"
+#include "Searcher.h"
+#include "StyleLabels.h"
+#include "TerminalProgress.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+
+namespace lookbook::cli {
+
+namespace {
+
+std::atomic_bool g_cancel{false};
+extern "C" void onInterrupt(int) { g_cancel.store(true); }
+
+QTextStream &out()
+{
+    static QTextStream stream(stdout);
+    return stream;
+}
+QTextStream &err()
+{
+    static QTextStream stream(stderr);
+    return stream;
+}
+
+const QString kStylesCsv = QStringLiteral("styles.csv");
+const QStringList kShownLabels = {QStringLiteral("articleType"), QStringLiteral("baseColour"),
+                                  QStringLiteral("gender"), QStringLiteral("productDisplayName")};
+
+// Options every command shares.
+struct Common {
+    QCommandLineOption model{QStringLiteral("model"),
+                             QStringLiteral("The ONNX model file (default: LOOKBOOK_MODEL, then the shared folder)."),
+                             QStringLiteral("path")};
+    QCommandLineOption recipe{QStringLiteral("recipe"),
+                              QStringLiteral("Embedding recipe, FIT-SIZE-POOL with FIT squash|pad|crop and "
+                                             "POOL max|avg|gem (default: %1).")
+                                  .arg(EmbeddingRecipe::defaultRecipe().id()),
+                              QStringLiteral("id")};
+    QCommandLineOption cache{QStringLiteral("cache"),
+                             QStringLiteral("The cache file (default: %1 in the catalog, or the app-data "
+                                            "folder when the catalog is read-only).")
+                                 .arg(CatalogIndex::kCacheFileName),
+                             QStringLiteral("file")};
+    QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print one JSON object instead of text.")};
+    QCommandLineOption labels{QStringLiteral("labels"),
+                              QStringLiteral("A styles.csv with the catalog's labels (default: styles.csv in the catalog)."),
+                              QStringLiteral("csv")};
+};
+
+struct Context {
+    const QStringList &arguments;
+    QCommandLineParser &parser;
+    const Common &common;
+    EmbeddingRecipe recipe;
+    QString catalog;
+    QString cachePath;
+};
+
+int usageError(const QString &message)
+{
+    err() << "lookbook-cli: " << message << "\nTry 'lookbook-cli --help'.\n";
+    err().flush();
+    return Usage;
+}
+
+int failure(const QString &message)
+{
+    err() << "lookbook-cli: " << message << '\n';
+    err().flush();
+    return Failed;
+}
+
+// Reads what every command shares once its parser has processed the arguments.
+int prepareCatalog(Context &c)
+{
+    const QStringList args = c.parser.positionalArguments();
+    if (args.size() < 2) return usageError(QStringLiteral("%1 needs a CATALOG folder").arg(args.value(0)));
+    c.catalog = QFileInfo(args.at(1)).absoluteFilePath();
+    if (!QFileInfo(c.catalog).isDir())
+        return failure(QStringLiteral("the catalog folder %1 does not exist").arg(QDir::toNativeSeparators(c.catalog)));
+    if (c.parser.isSet(c.common.recipe)) {
+        const auto recipe = EmbeddingRecipe::fromId(c.parser.value(c.common.recipe));
+        if (!recipe) return usageError(QStringLiteral("unknown recipe '%1'").arg(c.parser.value(c.common.recipe)));
+        c.recipe = *recipe;
+    }
+    c.cachePath = c.parser.isSet(c.common.cache) ? QFileInfo(c.parser.value(c.common.cache)).absoluteFilePath()
+                                                 : CatalogIndex::defaultCachePath(c.catalog);
+    return Ok;
+}
+
+Expected<std::shared_ptr<EmbeddingModel>> loadModel(const Context &ctx)
+{
+    const ModelDescriptor &descriptor = ModelDescriptor::builtIn();
+    const ModelLookup lookup = ResourceLocator::findModel(descriptor, ctx.parser.value(ctx.common.model));
+    if (lookup.path.isEmpty()) return Expected<std::shared_ptr<EmbeddingModel>>::failure(lookup.explanation());
+    return EmbeddingModel::load(lookup.path, descriptor);
+}
+
+// Labels are optional: a missing default styles.csv is fine, a named one that fails is an error.
+Expected<std::optional<StyleLabels>> loadLabels(const Context &ctx)
+{
+    using Result = Expected<std::optional<StyleLabels>>;
+    const bool named = ctx.parser.isSet(ctx.common.labels);
+    const QString path = named ? ctx.parser.value(ctx.common.labels) : QDir(ctx.catalog).filePath(kStylesCsv);
+    if (!named && !QFileInfo::exists(path)) return std::optional<StyleLabels>();
+    auto labels = StyleLabels::load(path);
+    if (!labels) return Result::failure(labels.error());
+    for (const QString &warning : labels->warnings()) err() << "warning: " << path << ": " << warning << '\n';
+    return std::optional<StyleLabels>(std::move(*labels));
+}
+
+// The catalog's store for searching: it must have been indexed with this model and recipe.
+Expected<EmbeddingStore> openIndexed(const Context &ctx)
+{
+    const StoreIdentity identity = CatalogIndex::identityFor(ModelDescriptor::builtIn(), ctx.recipe);
+    OpenedStore opened = CatalogIndex::open(ctx.cachePath, identity);
+    if (opened.store.size() == 0) {
+        const QString why = opened.problem.isEmpty() ? QStringLiteral("it has no index yet") : opened.problem;
+        return Expected<EmbeddingStore>::failure(
+            QStringLiteral("the catalog %1 cannot be searched: %2. Run: lookbook-cli index \"%1\"%3")
+                .arg(QDir::toNativeSeparators(ctx.catalog), why,
+                     ctx.parser.isSet(ctx.common.cache) ? QStringLiteral(" --cache \"%1\"").arg(ctx.cachePath) : QString()));
+    }
+    return std::move(opened.store);
+}
+
+int runIndex(Context &ctx)
+{
+    QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Images per network batch (default 16)."),
+                             QStringLiteral("n"), QStringLiteral("16"));
+    ctx.parser.addOption(batch);
+    ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The catalog folder."));
+    ctx.parser.process(ctx.arguments);
+    if (const int code = prepareCatalog(ctx); code != Ok) return code;
+    auto model = loadModel(ctx);
+    if (!model) return failure(model.error());
+
+    IndexOptions options;
+    options.batchSize = ctx.parser.value(batch).toInt();
+    if (options.batchSize <= 0) return usageError(QStringLiteral("--batch takes a positive number"));
+    const Indexer indexer(*model, ctx.recipe, options);
+    TerminalProgress bar(QStringLiteral("indexing"));
+    std::signal(SIGINT, onInterrupt);
+    auto report = indexer.update(ctx.catalog, ctx.cachePath, [&](const IndexProgress &p) { bar.update(p); }, &g_cancel);
+    std::signal(SIGINT, SIG_DFL);
+    bar.finish();
+    if (!report) return failure(report.error());
+
+    const IndexReport &r = *report;
+    if (!r.cacheProblem.isEmpty()) err() << "note: the old cache was rebuilt because " << r.cacheProblem << '\n';
+    if (r.resumedBatches > 0) err() << "note: resumed " << r.resumedBatches << " batches from an interrupted run\n";
+    out() << (r.cancelled ? "Indexing cancelled; what was done is saved. Run the same command to resume.\n" : "")
+          << "Catalog: " << QDir::toNativeSeparators(QFileInfo(ctx.catalog).absoluteFilePath()) << " (" << r.catalogFiles << " images)\n"
+          << "Embedded: " << r.embedded << " (" << r.changed << " changed)  Unchanged: " << r.unchanged
+          << "  Removed: " << r.removed << "  Skipped: " << r.skipped.size() + size_t(r.skippedKnown) << '\n';
+    for (const SkippedFile &s : r.skipped) out() << "  skipped " << s.file.relativePath << ": " << s.reason << '\n';
+    if (r.skippedKnown > 0)
+        out() << "  " << r.skippedKnown << " files skipped before and unchanged since were not retried\n";
+    out() << "Time: " << formatDuration(r.seconds) << " ("
+          << QString::number(r.seconds > 0 ? r.embedded / r.seconds : 0.0, 'f', 1) << " images/s)\n"
+          << "Cache: " << QDir::toNativeSeparators(r.cachePath) << '\n';
+    out().flush();
+    return r.cancelled ? Cancelled : Ok;
+}
+
+QJsonObject labelsJson(const std::optional<StyleLabels> &labels, const QString &relativePath)
+{
+    QJsonObject object;
+    if (!labels) return object;
+    if (const StyleLabels::Row *row = labels->forFile(relativePath))
+        for (auto it = row->cbegin(); it != row->cend(); ++it) object.insert(it.key(), it.value());
+    return object;
+}
+
+int runQuery(Context &ctx)
+{
+    QCommandLineOption k(QStringList{QStringLiteral("k")}, QStringLiteral("How many results (default 5)."),
+                         QStringLiteral("n"), QStringLiteral("5"));
+    ctx.parser.addOption(k);
+    ctx.parser.addOption(ctx.common.json);
+    ctx.parser.addOption(ctx.common.labels);
+    ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
+    ctx.parser.addPositionalArgument(QStringLiteral("IMAGE"), QStringLiteral("The query image."));
+    ctx.parser.process(ctx.arguments);
+    if (const int code = prepareCatalog(ctx); code != Ok) return code;
+    if (ctx.parser.positionalArguments().size() != 3)
+        return usageError(QStringLiteral("query takes CATALOG and IMAGE"));
+    const int count = ctx.parser.value(k).toInt();
+    if (count <= 0) return usageError(QStringLiteral("-k takes a positive number"));
+    const QString imagePath = ctx.parser.positionalArguments().at(2);
+
+    auto store = openIndexed(ctx);
+    if (!store) return failure(store.error());
+    auto labels = loadLabels(ctx);
+    if (!labels) return failure(labels.error());
+
+    QElapsedTimer clock;
+    clock.start();
+    // A query that is itself a catalog item is answered from its stored vector and left out
+    // of its own results.
+    const QString relative = QDir(QFileInfo(ctx.catalog).absoluteFilePath()).relativeFilePath(QFileInfo(imagePath).absoluteFilePath());
+    const int selfItem = store->indexOf(relative);
+    Eigen::RowVectorXf query;
+    if (selfItem >= 0) {
+        query = store->vector(selfItem);
+    } else {
+        auto image = ImageLoader().loadFile(imagePath);
+        if (!image) return failure(QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(imagePath), image.error()));
+        auto model = loadModel(ctx);
+        if (!model) return failure(model.error());
+        clock.restart(); // the model's one-off load is not part of a query
+        query = (*model)->embed({*image}, ctx.recipe).row(0);
+    }
+    const double embedMs = double(clock.nsecsElapsed()) / 1e6;
+    clock.restart();
+    const auto hits = Searcher(store->vectors()).search(query, {count, selfItem, nullptr});
+    const double searchMs = double(clock.nsecsElapsed()) / 1e6;
+
+    const QString root = QFileInfo(ctx.catalog).absoluteFilePath();
+    if (ctx.parser.isSet(ctx.common.json)) {
+        QJsonArray results;
+        for (size_t i = 0; i < hits.size(); ++i) {
+            const QString &rel = store->items()[size_t(hits[i].item)].relativePath;
+            results.append(QJsonObject{{QStringLiteral("rank"), int(i + 1)},
+                                       {QStringLiteral("score"), double(hits[i].score)},
+                                       {QStringLiteral("path"), QDir(root).filePath(rel)},
+                                       {QStringLiteral("relative_path"), rel},
+                                       {QStringLiteral("labels"), labelsJson(*labels, rel)}});
+        }
+        const QJsonObject doc{{QStringLiteral("query"), QFileInfo(imagePath).absoluteFilePath()},
+                              {QStringLiteral("query_in_catalog"), selfItem >= 0},
+                              {QStringLiteral("catalog"), root},
+                              {QStringLiteral("catalog_items"), store->size()},
+                              {QStringLiteral("recipe"), ctx.recipe.id()},
+                              {QStringLiteral("embed_ms"), embedMs},
+                              {QStringLiteral("search_ms"), searchMs},
+                              {QStringLiteral("results"), results}};
+        out() << QJsonDocument(doc).toJson(QJsonDocument::Indented);
+        return Ok;
+    }
+    out() << "Query: " << QDir::toNativeSeparators(imagePath)
+          << (selfItem >= 0 ? QStringLiteral(" (a catalog item, left out of its results)") : QString()) << '\n'
+          << "Searched " << store->size() << " items in " << QString::number(searchMs, 'f', 1) << " ms"
+          << (selfItem >= 0 ? QString() : QStringLiteral("; embedding took %1 ms").arg(embedMs, 0, 'f', 0)) << "\n\n";
+    out() << "rank  score  path\n";
+    for (size_t i = 0; i < hits.size(); ++i) {
+        const QString &rel = store->items()[size_t(hits[i].item)].relativePath;
+        out() << QStringLiteral("%1  %2  %3").arg(i + 1, 4).arg(double(hits[i].score), 5, 'f', 3)
+                     .arg(QDir::toNativeSeparators(QDir(root).filePath(rel)))
+              << '\n';
+        if (*labels) {
+            QStringList shown;
+            for (const QString &column : kShownLabels)
+                if (const QString v = (*labels)->value(rel, column); !v.isEmpty()) shown << v;
+            if (!shown.isEmpty()) out() << "             " << shown.join(QStringLiteral(" | ")) << '\n';
+        }
+    }
+    out().flush();
+    return Ok;
+}
+
+int runEval(Context &ctx)
+{
+    QCommandLineOption queries(QStringLiteral("queries"),
+                               QStringLiteral("Consumer photos, one sub-folder per label."), QStringLiteral("dir"));
+    QCommandLineOption labelMap(QStringLiteral("label-map"),
+                                QStringLiteral("CSV mapping query labels to catalog articleTypes."), QStringLiteral("csv"));
+    ctx.parser.addOptions({ctx.common.labels, ctx.common.json, queries, labelMap});
+    ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
+    ctx.parser.process(ctx.arguments);
+    if (const int code = prepareCatalog(ctx); code != Ok) return code;
+    if (ctx.parser.isSet(queries) != ctx.parser.isSet(labelMap))
+        return usageError(QStringLiteral("--queries and --label-map go together"));
+
+    auto store = openIndexed(ctx);
+    if (!store) return failure(store.error());
+    auto labels = loadLabels(ctx);
+    if (!labels) return failure(labels.error());
+    if (!*labels)
+        return failure(QStringLiteral("evaluation needs labels: put a styles.csv in the catalog or pass --labels"));
+
+    const CatalogQuality catalog = Evaluator::leaveOneOut(*store, **labels);
+    QJsonObject json{{QStringLiteral("catalog_items"), catalog.catalogItems},
+                     {QStringLiteral("queries"), catalog.queries},
+                     {QStringLiteral("recipe"), ctx.recipe.id()},
+                     {QStringLiteral("p_at_5_article_type"), catalog.pAtKArticleType},
+                     {QStringLiteral("p_at_5_article_type_colour"), catalog.pAtKArticleTypeColour}};
+    std::optional<StreetQuality> street;
+    if (ctx.parser.isSet(queries)) {
+        auto map = LabelMap::load(ctx.parser.value(labelMap));
+        if (!map) return failure(map.error());
+        const auto images = listLabelledImages(ctx.parser.value(queries));
+        if (images.empty())
+            return failure(QStringLiteral("no query images in %1 (expected one sub-folder per label)")
+                               .arg(ctx.parser.value(queries)));
+        auto model = loadModel(ctx);
+        if (!model) return failure(model.error());
+        TerminalProgress bar(QStringLiteral("street queries"));
+        street = Evaluator::streetQueries(**model, ctx.recipe, *store, **labels, images, *map, kProtocolK,
+                                          [&](int done, int total) { bar.update({done, total, 0, -1, {}}); });
+        bar.finish();
+        json.insert(QStringLiteral("street_queries"), street->queries);
+        json.insert(QStringLiteral("street_p_at_5_strict"), street->pAtKStrict);
+        json.insert(QStringLiteral("street_p_at_5_broad"), street->pAtKBroad);
+        json.insert(QStringLiteral("street_skipped"), int(street->skipped.size()));
+        for (const auto &[file, why] : street->skipped) err() << "skipped " << file << ": " << why << '\n';
+    }
+    if (ctx.parser.isSet(ctx.common.json)) {
+        out() << QJsonDocument(json).toJson(QJsonDocument::Indented);
+        return Ok;
+    }
+    out() << "Recipe " << ctx.recipe.id() << ", protocol of docs/quality.md, k = " << kProtocolK << "\n"
+          << "Catalog leave-one-out (" << catalog.catalogItems << " items, " << catalog.queries << " queries):\n"
+          << "  P@5 articleType          " << QString::number(catalog.pAtKArticleType, 'f', 3) << '\n'
+          << "  P@5 articleType+colour   " << QString::number(catalog.pAtKArticleTypeColour, 'f', 3) << '\n';
+    if (street)
+        out() << "Consumer photos (" << street->queries << " queries against " << catalog.catalogItems << " items):\n"
+              << "  P@5 strict               " << QString::number(street->pAtKStrict, 'f', 3) << '\n'
+              << "  P@5 broad                " << QString::number(street->pAtKBroad, 'f', 3) << '\n';
+    out().flush();
+    return Ok;
+}
+
+} // namespace
+
+int run(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Lookbook: find the catalog items that look most like an image.\n\n"
+                       "Commands:\n"
+                       "  index CATALOG               build or update the catalog's embedding cache\n"
+                       "  query CATALOG IMAGE         the items most like IMAGE (-k N, --json)\n"
+                       "  eval CATALOG                retrieval quality by the protocol of docs/quality.md\n\n"
+                       "'lookbook-cli COMMAND --help' lists a command's options."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const Common common;
+    parser.addOptions({common.model, common.recipe, common.cache});
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("index, query or eval"));
+    parser.parse(arguments); // a first pass to find the command; errors are reported by process()
+
+    const QStringList positional = parser.positionalArguments();
+    const QString command = positional.value(0);
+    if (command.isEmpty()) {
+        if (parser.isSet(QStringLiteral("version")) || parser.isSet(QStringLiteral("help"))) parser.process(arguments);
+        return usageError(QStringLiteral("no command given (index, query or eval)"));
+    }
+    parser.clearPositionalArguments();
+    parser.addPositionalArgument(command, QStringLiteral("The command."), command);
+
+    Context ctx{arguments, parser, common, EmbeddingRecipe::defaultRecipe(), {}, {}};
+    using Handler = int (*)(Context &);
+    Handler handler = command == QLatin1String("index") ? runIndex
+                    : command == QLatin1String("query") ? runQuery
+                    : command == QLatin1String("eval")  ? runEval
+                                                        : nullptr;
+    if (!handler) return usageError(QStringLiteral("unknown command '%1' (index, query or eval)").arg(command));
+
+    return handler(ctx);
+}
+
+} // namespace lookbook::cli

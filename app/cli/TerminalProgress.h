@@ -1,0 +1,27 @@
+#pragma once
+// A progress bar on stderr: redrawn in place on a terminal, a line every tenth of the way
+// when stderr is a file or a pipe (CI logs stay readable).
+
+#include "Indexer.h"
+
+#include <QElapsedTimer>
+
+namespace lookbook::cli {
+
+class TerminalProgress {
+public:
+    explicit TerminalProgress(QString label);
+    void update(const IndexProgress &progress);
+    void finish();
+
+private:
+    QString m_label;
+    bool m_interactive;
+    int m_lastDecile = -1;
+    bool m_drawn = false;
+    QElapsedTimer m_sinceDraw;
+};
+
+QString formatDuration(double seconds);
+
+} // namespace lookbook::cli

@@ -1,0 +1,13 @@
+// Entry point of lookbook-cli; all the work is in CliCommands and the core.
+#include "CliCommands.h"
+
+#include <QCoreApplication>
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("Lookbook"));
+    QCoreApplication::setApplicationName(QStringLiteral("lookbook-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LOOKBOOK_VERSION));
+    return lookbook::cli::run(QCoreApplication::arguments());
+}

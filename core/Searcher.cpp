@@ -1,0 +1,106 @@
+#include "Searcher.h"
+
+#include <QtConcurrent>
+
+#include <algorithm>
+
+namespace lookbook {
+
+namespace {
+
+// Rows per parallel task: large enough that scheduling is noise, small enough that a
+// 44k catalog still spreads over every core.
+constexpr Eigen::Index kRowsPerBlock = 4096;
+// Queries multiplied at once in searchMany: a few MB of scores per block.
+constexpr Eigen::Index kQueriesPerBlock = 256;
+
+// Keeps the k best hits seen so far, best first.
+class TopK {
+public:
+    explicit TopK(int k) : m_k(std::max(0, k)) { m_hits.reserve(size_t(m_k) + 1); }
+    void offer(int item, float score)
+    {
+        const SearchHit hit{item, score};
+        if (int(m_hits.size()) == m_k && (m_k == 0 || !Searcher::ranksBefore(hit, m_hits.back()))) return;
+        m_hits.insert(std::upper_bound(m_hits.begin(), m_hits.end(), hit, Searcher::ranksBefore), hit);
+        if (int(m_hits.size()) > m_k) m_hits.pop_back();
+    }
+    void merge(const std::vector<SearchHit> &hits)
+    {
+        for (const SearchHit &h : hits) offer(h.item, h.score);
+    }
+    std::vector<SearchHit> take() { return std::move(m_hits); }
+
+private:
+    int m_k;
+    std::vector<SearchHit> m_hits;
+};
+
+struct Block {
+    Eigen::Index begin;
+    Eigen::Index end;
+};
+
+std::vector<Block> splitRows(Eigen::Index rows)
+{
+    std::vector<Block> blocks;
+    for (Eigen::Index b = 0; b < rows; b += kRowsPerBlock) blocks.push_back({b, std::min(rows, b + kRowsPerBlock)});
+    return blocks;
+}
+
+} // namespace
+
+Searcher::Searcher(RowMatrixView vectors, QThreadPool *pool) : m_vectors(vectors), m_pool(pool) {}
+
+std::vector<SearchHit> Searcher::search(const Eigen::Ref<const Eigen::RowVectorXf> &query,
+                                        const SearchRequest &request) const
+{
+    Q_ASSERT(query.size() == m_vectors.cols());
+    const std::vector<Block> blocks = splitRows(m_vectors.rows());
+    std::vector<std::vector<SearchHit>> partial(blocks.size());
+    auto scanBlock = [&](const Block &block) {
+        const Eigen::VectorXf scores = m_vectors.middleRows(block.begin, block.end - block.begin) * query.transpose();
+        TopK top(request.k);
+        for (Eigen::Index i = 0; i < scores.size(); ++i) {
+            const int item = int(block.begin + i);
+            if (item == request.excludeItem) continue;
+            if (request.allowed && !(*request.allowed)[size_t(item)]) continue;
+            top.offer(item, scores[i]);
+        }
+        partial[size_t(&block - blocks.data())] = top.take();
+    };
+    if (blocks.size() <= 1) {
+        for (const Block &b : blocks) scanBlock(b);
+    } else {
+        QtConcurrent::blockingMap(m_pool, blocks, scanBlock);
+    }
+    TopK merged(request.k);
+    for (const auto &hits : partial) merged.merge(hits);
+    return merged.take();
+}
+
+std::vector<std::vector<SearchHit>> Searcher::searchMany(const RowMatrix &queries, int k,
+                                                         const std::vector<int> &excludeItems) const
+{
+    Q_ASSERT(queries.cols() == m_vectors.cols());
+    Q_ASSERT(excludeItems.empty() || Eigen::Index(excludeItems.size()) == queries.rows());
+    std::vector<std::vector<SearchHit>> results(size_t(queries.rows()));
+    std::vector<Block> queryBlocks;
+    for (Eigen::Index b = 0; b < queries.rows(); b += kQueriesPerBlock)
+        queryBlocks.push_back({b, std::min(queries.rows(), b + kQueriesPerBlock)});
+    auto scanQueries = [&](const Block &block) {
+        const Eigen::MatrixXf scores = queries.middleRows(block.begin, block.end - block.begin) * m_vectors.transpose();
+        for (Eigen::Index q = 0; q < scores.rows(); ++q) {
+            const Eigen::Index query = block.begin + q;
+            const int exclude = excludeItems.empty() ? -1 : excludeItems[size_t(query)];
+            TopK top(k);
+            for (Eigen::Index i = 0; i < scores.cols(); ++i)
+                if (i != exclude) top.offer(int(i), scores(q, i));
+            results[size_t(query)] = top.take();
+        }
+    };
+    QtConcurrent::blockingMap(m_pool, queryBlocks, scanQueries);
+    return results;
+}
+
+} // namespace lookbook

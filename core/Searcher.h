@@ -1,0 +1,51 @@
+#pragma once
+// Exact cosine top-k over a matrix of L2-normalised rows: the dot product is the cosine.
+// The rows are split into blocks scanned in parallel on a thread pool; each block keeps its
+// own top k and the blocks are merged. Ties are broken by the lower item index, so the same
+// query always gives the same order.
+
+#include "EmbeddingModel.h"
+
+#include <QThreadPool>
+
+#include <vector>
+
+namespace lookbook {
+
+struct SearchHit {
+    int item = -1;
+    float score = 0; // cosine similarity, -1..1
+    friend bool operator==(const SearchHit &, const SearchHit &) = default;
+};
+
+struct SearchRequest {
+    int k = 5;
+    int excludeItem = -1;                       // the query itself when it is a catalog item
+    const std::vector<char> *allowed = nullptr; // optional mask: allowed[i] != 0 keeps item i
+};
+
+class Searcher {
+public:
+    explicit Searcher(RowMatrixView vectors, QThreadPool *pool = QThreadPool::globalInstance());
+
+    // query: one L2-normalised vector of the matrix's dimension.
+    std::vector<SearchHit> search(const Eigen::Ref<const Eigen::RowVectorXf> &query,
+                                  const SearchRequest &request = {}) const;
+
+    // Many queries at once (rows of `queries`), as matrix products: the evaluation's path.
+    // excludeItems, if not empty, holds one item to leave out per query (-1 for none).
+    std::vector<std::vector<SearchHit>> searchMany(const RowMatrix &queries, int k,
+                                                   const std::vector<int> &excludeItems = {}) const;
+
+    // True when a ranks before b: higher score, then lower index.
+    static bool ranksBefore(const SearchHit &a, const SearchHit &b)
+    {
+        return a.score > b.score || (a.score == b.score && a.item < b.item);
+    }
+
+private:
+    RowMatrixView m_vectors;
+    QThreadPool *m_pool;
+};
+
+} // namespace lookbook

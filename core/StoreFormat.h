@@ -1,0 +1,76 @@
+#pragma once
+// Byte-level pieces shared by the cache file and its journal (docs/cache-format.md):
+// little-endian integers, the item-table entry, the identity as JSON, the checksum.
+// Internal to the core.
+
+#include "CatalogScanner.h"
+#include "EmbeddingStore.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QJsonObject>
+
+#include <bit>
+#include <cstring>
+#include <initializer_list>
+#include <optional>
+
+namespace lookbook::format {
+
+static_assert(std::endian::native == std::endian::little,
+              "the cache format is little-endian and is read by copying bytes");
+
+quint64 checksum(const char *data, qsizetype size); // XXH3-64
+// The same checksum over consecutive parts, as if they were one buffer.
+quint64 checksum(std::initializer_list<QByteArrayView> parts);
+
+class ByteWriter {
+public:
+    explicit ByteWriter(QByteArray &out) : m_out(out) {}
+    template <typename T> void put(T value) { m_out.append(reinterpret_cast<const char *>(&value), sizeof value); }
+    void putBytes(const QByteArray &bytes) { m_out.append(bytes); }
+    void putPath(const QString &path);
+    void putFile(const CatalogFile &file);
+    void padTo(qsizetype alignment);
+
+private:
+    QByteArray &m_out;
+};
+
+// Reads from a buffer it does not own; every read is bounds-checked and a failed read
+// leaves ok() false instead of reading past the end.
+class ByteReader {
+public:
+    ByteReader(const char *data, qsizetype size) : m_data(data), m_size(size) {}
+    template <typename T> T get()
+    {
+        T value{};
+        if (!take(sizeof value)) return value;
+        std::memcpy(&value, m_data + m_pos - qsizetype(sizeof value), sizeof value);
+        return value;
+    }
+    QByteArray getBytes(qsizetype n);
+    std::optional<CatalogFile> getFile();
+    void skipTo(qsizetype position) { if (position < m_pos || position > m_size) m_ok = false; else m_pos = position; }
+    const char *here() const { return m_data + m_pos; }
+    bool take(qsizetype n);
+    qsizetype position() const { return m_pos; }
+    qsizetype remaining() const { return m_size - m_pos; }
+    bool ok() const { return m_ok; }
+
+private:
+    const char *m_data;
+    qsizetype m_size;
+    qsizetype m_pos = 0;
+    bool m_ok = true;
+};
+
+QJsonObject identityToJson(const StoreIdentity &identity);
+StoreIdentity identityFromJson(const QJsonObject &object);
+
+// The reason a cache or journal of identity `found` cannot serve `expected`; empty if it can.
+QString identityMismatch(const StoreIdentity &found, const StoreIdentity &expected);
+
+constexpr qsizetype kMaxPathBytes = 64 * 1024;
+
+} // namespace lookbook::format

@@ -1,0 +1,180 @@
+// lookbook-cli driven as a user drives it: real processes, real model, real images.
+#include "TestSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lookbook;
+
+namespace {
+
+struct Run {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run cli(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(QStringLiteral(LOOKBOOK_CLI_PATH), args);
+    p.waitForFinished(300'000);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+constexpr int kCatalogSize = 12;
+
+// A small catalog with labels: the first 12 demo images and their styles.csv rows.
+class CatalogFixture {
+public:
+    CatalogFixture()
+    {
+        names = test::firstCatalogImages(kCatalogSize);
+        test::copyCatalogImages(names, catalog());
+        QFile styles(test::sharedCatalogDir() + QStringLiteral("/styles.csv"));
+        styles.open(QIODevice::ReadOnly);
+        QByteArray subset = styles.readLine();
+        while (!styles.atEnd()) {
+            const QByteArray line = styles.readLine();
+            const QString id = QString::fromUtf8(line.left(line.indexOf(',')));
+            if (names.contains(id + QStringLiteral(".jpg"))) subset += line;
+        }
+        QFile out(catalog() + QStringLiteral("/styles.csv"));
+        out.open(QIODevice::WriteOnly);
+        out.write(subset);
+    }
+    QString catalog() const { return dir.filePath(QStringLiteral("my catalog ü")); }
+    QTemporaryDir dir;
+    QStringList names;
+};
+
+QJsonObject json(const QByteArray &bytes)
+{
+    QJsonParseError e;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &e);
+    if (!doc.isObject()) qWarning("not JSON (%s): %s", qPrintable(e.errorString()), bytes.constData());
+    return doc.object();
+}
+
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+private slots:
+    void versionAndHelp()
+    {
+        const Run v = cli({QStringLiteral("--version")});
+        QCOMPARE(v.exitCode, 0);
+        QVERIFY2(v.out.contains(LOOKBOOK_VERSION), v.out.constData());
+        const Run h = cli({QStringLiteral("--help")});
+        QCOMPARE(h.exitCode, 0);
+        for (const char *word : {"index", "query", "eval"}) QVERIFY(h.out.contains(word));
+    }
+
+    void usageErrors_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("no command") << QStringList{} << 1 << QStringLiteral("no command");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 1 << QStringLiteral("unknown command");
+        QTest::newRow("index without catalog") << QStringList{QStringLiteral("index")} << 1 << QStringLiteral("needs a CATALOG");
+        QTest::newRow("catalog missing") << QStringList{QStringLiteral("index"), QStringLiteral("/no/such/folder")} << 2
+                                         << QStringLiteral("does not exist");
+        QTest::newRow("bad recipe") << QStringList{QStringLiteral("index"), QDir::tempPath(), QStringLiteral("--recipe"), QStringLiteral("huge")}
+                                    << 1 << QStringLiteral("unknown recipe");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("query"), QStringLiteral("--frob")} << 1 << QStringLiteral("frob");
+        QTest::newRow("named model missing")
+            << QStringList{QStringLiteral("index"), QDir::tempPath(), QStringLiteral("--model"), QStringLiteral("/no/model.onnx")} << 2
+            << QStringLiteral("/no/model.onnx");
+    }
+    void usageErrors()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        const Run r = cli(args);
+        QCOMPARE(r.exitCode, exitCode);
+        QVERIFY2(QString::fromUtf8(r.err).contains(message), r.err.constData());
+    }
+
+    void queryBeforeIndexSaysWhatToDo()
+    {
+        CatalogFixture f;
+        const Run r = cli({QStringLiteral("query"), f.catalog(), f.catalog() + u'/' + f.names.first()});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("lookbook-cli index"), r.err.constData());
+    }
+
+    void indexQueryEval()
+    {
+        CatalogFixture f;
+        Run r = cli({QStringLiteral("index"), f.catalog()});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("Embedded: 12"), r.out.constData());
+        QVERIFY(QFile::exists(f.catalog() + QStringLiteral("/.lookbook-index.lbi")));
+        r = cli({QStringLiteral("index"), f.catalog()});
+        QVERIFY2(r.out.contains("Unchanged: 12"), r.out.constData());
+
+        // A catalog item as the query: left out of its own results, 5 results, best first.
+        const QString self = f.catalog() + u'/' + f.names[3];
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QJsonObject doc = json(r.out);
+        QVERIFY(doc.value(QStringLiteral("query_in_catalog")).toBool());
+        QJsonArray results = doc.value(QStringLiteral("results")).toArray();
+        QCOMPARE(results.size(), 5);
+        double previous = 2;
+        for (int i = 0; i < results.size(); ++i) {
+            const QJsonObject hit = results[i].toObject();
+            QCOMPARE(hit.value(QStringLiteral("rank")).toInt(), i + 1);
+            QVERIFY(hit.value(QStringLiteral("relative_path")).toString() != f.names[3]);
+            QVERIFY(QFile::exists(hit.value(QStringLiteral("path")).toString()));
+            const double score = hit.value(QStringLiteral("score")).toDouble();
+            QVERIFY(score <= previous && score > 0 && score <= 1.0001);
+            previous = score;
+            QVERIFY(!hit.value(QStringLiteral("labels")).toObject().value(QStringLiteral("articleType")).toString().isEmpty());
+        }
+
+        // An outside photo and -k.
+        const QString street = test::sharedQueriesDir() + QStringLiteral("/images/shoes");
+        const QString photo = street + u'/' + QDir(street).entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).first();
+        r = cli({QStringLiteral("query"), f.catalog(), photo, QStringLiteral("-k"), QStringLiteral("3"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        doc = json(r.out);
+        QVERIFY(!doc.value(QStringLiteral("query_in_catalog")).toBool());
+        QCOMPARE(doc.value(QStringLiteral("results")).toArray().size(), 3);
+
+        // Text output names rank, score, path and labels.
+        r = cli({QStringLiteral("query"), f.catalog(), self});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("rank  score  path"));
+        const QStringList lines = QString::fromUtf8(r.out).split(u'\n');
+        const QRegularExpression resultLine(QStringLiteral("^ +[1-5]  [01]\\.\\d{3}  ") + QRegularExpression::escape(f.catalog()));
+        QCOMPARE(lines.filter(resultLine).size(), 5);
+
+        // Eval with street queries: the documented keys, with counts.
+        r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--queries"), test::sharedQueriesDir() + QStringLiteral("/images"),
+                 QStringLiteral("--label-map"), test::sharedQueriesDir() + QStringLiteral("/label_map_to_articleType.csv"),
+                 QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        doc = json(r.out);
+        QCOMPARE(doc.value(QStringLiteral("catalog_items")).toInt(), kCatalogSize);
+        QCOMPARE(doc.value(QStringLiteral("queries")).toInt(), kCatalogSize);
+        QCOMPARE(doc.value(QStringLiteral("street_queries")).toInt(), 341);
+        for (const char *key : {"p_at_5_article_type", "p_at_5_article_type_colour", "street_p_at_5_strict", "street_p_at_5_broad"}) {
+            const double v = doc.value(QLatin1String(key)).toDouble(-1);
+            QVERIFY2(v >= 0 && v <= 1, key);
+        }
+        QVERIFY(doc.value(QStringLiteral("street_p_at_5_broad")).toDouble() >= doc.value(QStringLiteral("street_p_at_5_strict")).toDouble());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,165 @@
+// The network path: embeddings must match an independent reference computed by another
+// route (tests/data/golden, Python + numpy preprocessing, batch of one), batching must not
+// change them, and a missing or wrong model must be explained.
+#include "EmbeddingModel.h"
+#include "ImageLoader.h"
+#include "ResourceLocator.h"
+#include "TestSupport.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lookbook;
+
+namespace {
+constexpr double kGoldenCosine = 0.9999;
+
+struct Golden {
+    QStringList images; // relative to the shared folder
+    QJsonObject recipes;
+};
+
+Golden readGolden()
+{
+    QFile file(test::testDataDir() + QStringLiteral("/golden/embeddings.json"));
+    if (!file.open(QIODevice::ReadOnly)) qFatal("tests/data/golden/embeddings.json is missing");
+    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+    Golden g;
+    for (const auto &v : root.value(QStringLiteral("images")).toArray()) g.images << v.toString();
+    g.recipes = root.value(QStringLiteral("recipes")).toObject();
+    return g;
+}
+
+std::vector<cv::Mat> loadImages(const QStringList &paths)
+{
+    std::vector<cv::Mat> images;
+    for (const QString &p : paths) {
+        auto image = ImageLoader().loadFile(p);
+        if (!image) qFatal("cannot load %s: %s", qPrintable(p), qPrintable(image.error()));
+        images.push_back(*image);
+    }
+    return images;
+}
+} // namespace
+
+class TestEmbeddingModel : public QObject {
+    Q_OBJECT
+private slots:
+    void matchesIndependentReference_data()
+    {
+        QTest::addColumn<QString>("recipeId");
+        for (const QString &id : readGolden().recipes.keys()) QTest::newRow(qPrintable(id)) << id;
+    }
+    void matchesIndependentReference()
+    {
+        QFETCH(QString, recipeId);
+        const Golden golden = readGolden();
+        QStringList paths;
+        for (const QString &rel : golden.images) paths << test::sharedDir() + u'/' + rel;
+        const auto recipe = EmbeddingRecipe::fromId(recipeId);
+        QVERIFY(recipe);
+        const RowMatrix embeddings = test::sharedModel()->embed(loadImages(paths), *recipe);
+        const QJsonArray expected = golden.recipes.value(recipeId).toArray();
+        QCOMPARE(embeddings.rows(), expected.size());
+        for (int i = 0; i < expected.size(); ++i) {
+            const QJsonArray values = expected[i].toArray();
+            QCOMPARE(values.size(), embeddings.cols());
+            Eigen::RowVectorXf reference(values.size());
+            for (int j = 0; j < values.size(); ++j) reference[j] = float(values[j].toDouble());
+            const double cosine = embeddings.row(i).dot(reference) / (embeddings.row(i).norm() * reference.norm());
+            QVERIFY2(cosine >= kGoldenCosine, qPrintable(QStringLiteral("%1: cosine %2").arg(golden.images[i]).arg(cosine, 0, 'g', 8)));
+        }
+    }
+
+    void batchAgreesWithSingleImages()
+    {
+        QStringList paths;
+        for (const QString &name : test::firstCatalogImages(7))
+            paths << test::sharedCatalogDir() + QStringLiteral("/images/") + name;
+        const std::vector<cv::Mat> images = loadImages(paths);
+        const EmbeddingRecipe recipe = EmbeddingRecipe::defaultRecipe();
+        const RowMatrix batch = test::sharedModel()->embed(images, recipe);
+        for (size_t i = 0; i < images.size(); ++i) {
+            const RowMatrix single = test::sharedModel()->embed({images[i]}, recipe);
+            QVERIFY2((batch.row(Eigen::Index(i)) - single.row(0)).cwiseAbs().maxCoeff() < 1e-5f, qPrintable(paths[int(i)]));
+        }
+    }
+
+    void embeddingsAreUnitLength()
+    {
+        const RowMatrix e = test::sharedModel()->embed(
+            loadImages({test::sharedCatalogDir() + QStringLiteral("/images/") + test::firstCatalogImages(1).first()}),
+            EmbeddingRecipe::defaultRecipe());
+        QCOMPARE(e.cols(), 2048);
+        QVERIFY(std::abs(e.row(0).norm() - 1.0f) < 1e-5f);
+    }
+
+    void emptyBatchGivesNoRows() { QCOMPARE(test::sharedModel()->embed({}, EmbeddingRecipe::defaultRecipe()).rows(), 0); }
+
+    void fitToInputGeometry_data()
+    {
+        QTest::addColumn<QString>("recipeId");
+        QTest::addColumn<int>("whiteColumnsLeft"); // for a 60x80 black image
+        QTest::newRow("squash fills the square") << QStringLiteral("squash-224-max") << 0;
+        QTest::newRow("pad keeps aspect on white") << QStringLiteral("pad-224-max") << 28;
+        QTest::newRow("crop fills the square") << QStringLiteral("crop-224-max") << 0;
+    }
+    void fitToInputGeometry()
+    {
+        QFETCH(QString, recipeId);
+        QFETCH(int, whiteColumnsLeft);
+        const cv::Mat black(80, 60, CV_8UC3, cv::Scalar(0, 0, 0));
+        const cv::Mat fitted = EmbeddingModel::fitToInput(black, *EmbeddingRecipe::fromId(recipeId));
+        QCOMPARE(fitted.cols, 224);
+        QCOMPARE(fitted.rows, 224);
+        int white = 0;
+        while (white < fitted.cols && fitted.at<cv::Vec3b>(112, white) == cv::Vec3b(255, 255, 255)) ++white;
+        QCOMPARE(white, whiteColumnsLeft);
+    }
+
+    void wrongChecksumIsRefusedWithTheReason()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("resnet50_keras_imagenet.onnx"));
+        QFile fake(path);
+        QVERIFY(fake.open(QIODevice::WriteOnly));
+        fake.write("this is not the model");
+        fake.close();
+        const auto loaded = EmbeddingModel::load(path, ModelDescriptor::builtIn());
+        QVERIFY(!loaded);
+        QVERIFY2(loaded.error().contains(QString::fromLatin1(ModelDescriptor::builtIn().sha256Hex)), qPrintable(loaded.error()));
+        QVERIFY2(loaded.error().contains(path), qPrintable(loaded.error()));
+    }
+
+    void missingFileIsExplained()
+    {
+        const auto loaded = EmbeddingModel::load(QStringLiteral("/nonexistent/model.onnx"), ModelDescriptor::builtIn());
+        QVERIFY(!loaded);
+        QVERIFY2(loaded.error().contains(QStringLiteral("model.onnx")), qPrintable(loaded.error()));
+    }
+
+    void namedPathIsTheOnlyPlaceTried()
+    {
+        QTemporaryDir empty;
+        const ModelLookup lookup = ResourceLocator::findModel(ModelDescriptor::builtIn(), empty.path());
+        QVERIFY(lookup.path.isEmpty()); // no silent fallback to the shared model
+        QCOMPARE(lookup.tried, QStringList{QDir::cleanPath(empty.path() + QStringLiteral("/resnet50_keras_imagenet.onnx"))});
+        const QString text = lookup.explanation();
+        QVERIFY2(text.contains(lookup.tried.first()), qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("LOOKBOOK_MODEL")));
+    }
+
+    void defaultLookupFindsTheSharedModel()
+    {
+        const ModelLookup lookup = ResourceLocator::findModel(ModelDescriptor::builtIn());
+        QVERIFY2(!lookup.path.isEmpty(), qPrintable(lookup.explanation()));
+        if (qEnvironmentVariableIsEmpty("LOOKBOOK_MODEL")) QVERIFY(lookup.tried.size() > 1);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEmbeddingModel)
+#include "tst_embeddingmodel.moc"

@@ -1,0 +1,216 @@
+// The cache file: what is saved loads back bit for bit, and a file that is truncated,
+// bit-flipped, of another format version, or made by another model or recipe is refused
+// with a reason (the indexer then rebuilds it). The journal replays whole batches only.
+#include "CatalogIndex.h"
+#include "EmbeddingStore.h"
+#include "IndexJournal.h"
+
+#include <QFile>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <random>
+
+using namespace lookbook;
+
+namespace {
+
+const StoreIdentity kIdentity{QStringLiteral("test-model"), QByteArray(64, 'a'), QStringLiteral("squash-224-max"), 16};
+
+RowMatrix randomRows(int rows, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<float> uniform(-1, 1);
+    RowMatrix m(rows, kIdentity.dimension);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = uniform(rng);
+    return m;
+}
+
+std::vector<CatalogFile> files(int n, const QString &prefix = QStringLiteral("img"))
+{
+    std::vector<CatalogFile> out;
+    for (int i = 0; i < n; ++i) out.push_back({QStringLiteral("%1/%2 ü \"%3\".jpg").arg(prefix).arg(i).arg(i), 1000 + i, 1'700'000'000'000 + i});
+    return out;
+}
+
+EmbeddingStore sampleStore(int n = 10)
+{
+    EmbeddingStore store(kIdentity);
+    store.upsert(files(n), randomRows(n, 42));
+    store.setSkipped({{{QStringLiteral("bad.jpg"), 3, 4}, QStringLiteral("truncated JPEG")}});
+    return store;
+}
+
+QByteArray readAll(const QString &path)
+{
+    QFile f(path);
+    f.open(QIODevice::ReadOnly);
+    return f.readAll();
+}
+
+void writeAll(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    f.open(QIODevice::WriteOnly | QIODevice::Truncate);
+    f.write(bytes);
+}
+
+} // namespace
+
+class TestEmbeddingStore : public QObject {
+    Q_OBJECT
+private slots:
+    void roundTrip()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        const EmbeddingStore store = sampleStore();
+        QVERIFY(store.save(path));
+        auto loaded = EmbeddingStore::load(path, kIdentity);
+        QVERIFY2(loaded, qPrintable(loaded.error()));
+        QCOMPARE(loaded->size(), 10);
+        QVERIFY(loaded->vectors() == store.vectors());
+        for (int i = 0; i < 10; ++i) {
+            QCOMPARE(loaded->items()[size_t(i)].relativePath, store.items()[size_t(i)].relativePath);
+            QCOMPARE(loaded->items()[size_t(i)].size, store.items()[size_t(i)].size);
+            QCOMPARE(loaded->items()[size_t(i)].modifiedMs, store.items()[size_t(i)].modifiedMs);
+        }
+        QCOMPARE(loaded->indexOf(store.items()[3].relativePath), 3);
+        QCOMPARE(int(loaded->skipped().size()), 1);
+        QCOMPARE(loaded->skipped()[0].reason, QStringLiteral("truncated JPEG"));
+    }
+
+    void emptyStoreRoundTrips()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        QVERIFY(EmbeddingStore(kIdentity).save(path));
+        auto loaded = EmbeddingStore::load(path, kIdentity);
+        QVERIFY2(loaded, qPrintable(loaded.error()));
+        QCOMPARE(loaded->size(), 0);
+    }
+
+    void upsertReplacesAndRetainDrops()
+    {
+        EmbeddingStore store = sampleStore(5);
+        const RowMatrix replacement = randomRows(1, 7);
+        store.upsert({store.items()[2]}, replacement);
+        QCOMPARE(store.size(), 5);
+        QVERIFY(store.vector(2) == replacement.row(0));
+        const QString dropped = store.items()[1].relativePath;
+        const Eigen::RowVectorXf third = store.vector(2);
+        store.retainIf([&](const CatalogFile &f) { return f.relativePath != dropped; });
+        QCOMPARE(store.size(), 4);
+        QCOMPARE(store.indexOf(dropped), -1);
+        QVERIFY(store.vector(1) == third); // later rows moved up with their items
+    }
+
+    void damagedCachesAreRefused_data()
+    {
+        QTest::addColumn<QString>("damage");
+        QTest::addColumn<QString>("reasonContains");
+        QTest::newRow("zero bytes") << QStringLiteral("empty") << QStringLiteral("magic");
+        QTest::newRow("truncated in the matrix") << QStringLiteral("truncate") << QStringLiteral("truncated");
+        QTest::newRow("one bit flipped in the matrix") << QStringLiteral("flip") << QStringLiteral("checksum");
+        QTest::newRow("one bit flipped in the item table") << QStringLiteral("flip-table") << QStringLiteral("checksum");
+        QTest::newRow("not a cache") << QStringLiteral("text") << QStringLiteral("magic");
+        QTest::newRow("older format version") << QStringLiteral("version") << QStringLiteral("format version");
+    }
+    void damagedCachesAreRefused()
+    {
+        QFETCH(QString, damage);
+        QFETCH(QString, reasonContains);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        QVERIFY(sampleStore(50).save(path));
+        QByteArray bytes = readAll(path);
+        if (damage == QLatin1String("empty")) bytes.clear();
+        else if (damage == QLatin1String("truncate")) bytes.chop(bytes.size() / 3);
+        else if (damage == QLatin1String("flip")) bytes[bytes.size() - 100] = char(bytes[bytes.size() - 100] ^ 0x10);
+        else if (damage == QLatin1String("flip-table")) bytes[bytes.indexOf("img/7") + 4] = '8';
+        else if (damage == QLatin1String("text")) bytes = "just some text, not a cache at all";
+        else if (damage == QLatin1String("version")) bytes[8] = 0; // the u32 after the magic
+        writeAll(path, bytes);
+        const auto loaded = EmbeddingStore::load(path, kIdentity);
+        QVERIFY(!loaded);
+        QVERIFY2(loaded.error().contains(reasonContains), qPrintable(loaded.error()));
+    }
+
+    void otherModelOrRecipeIsRefused_data()
+    {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("reasonContains");
+        QTest::newRow("another model") << QStringLiteral("model") << QStringLiteral("another model");
+        QTest::newRow("another recipe") << QStringLiteral("recipe") << QStringLiteral("recipe");
+        QTest::newRow("another dimension") << QStringLiteral("dimension") << QStringLiteral("dimensions");
+    }
+    void otherModelOrRecipeIsRefused()
+    {
+        QFETCH(QString, field);
+        QFETCH(QString, reasonContains);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        QVERIFY(sampleStore().save(path));
+        StoreIdentity expected = kIdentity;
+        if (field == QLatin1String("model")) expected.modelSha256Hex = QByteArray(64, 'b');
+        if (field == QLatin1String("recipe")) expected.recipeId = QStringLiteral("pad-224-max");
+        if (field == QLatin1String("dimension")) expected.dimension = 32;
+        const auto loaded = EmbeddingStore::load(path, expected);
+        QVERIFY(!loaded);
+        QVERIFY2(loaded.error().contains(reasonContains), qPrintable(loaded.error()));
+    }
+
+    void failedSaveKeepsThePreviousCache()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        QVERIFY(sampleStore(3).save(path));
+        const QByteArray before = readAll(path);
+        // A cache path whose folder is a file cannot be written: the old file must be untouched.
+        const Status failed = sampleStore(9).save(path + QStringLiteral("/inside-a-file.lbi"));
+        QVERIFY(!failed);
+        QCOMPARE(readAll(path), before);
+    }
+
+    void journalReplaysCompleteBatchesOnly()
+    {
+        QTemporaryDir dir;
+        const QString cache = dir.filePath(QStringLiteral("c.lbi"));
+        const QString journalPath = IndexJournal::pathFor(cache);
+        {
+            auto journal = IndexJournal::create(journalPath, kIdentity);
+            QVERIFY(journal);
+            QVERIFY((*journal)->append({files(4, QStringLiteral("a")), randomRows(4, 1), {}}));
+            QVERIFY((*journal)->append({files(3, QStringLiteral("b")), randomRows(3, 2),
+                                        {{{QStringLiteral("x.jpg"), 1, 2}, QStringLiteral("not an image")}}}));
+        }
+        auto batches = IndexJournal::replay(journalPath, kIdentity);
+        QVERIFY(batches);
+        QCOMPARE(int(batches->size()), 2);
+        QCOMPARE(int((*batches)[1].skipped.size()), 1);
+        QVERIFY((*batches)[1].rows == randomRows(3, 2));
+
+        // A torn last record (the process died mid-write) is ignored; the first batch survives.
+        QByteArray bytes = readAll(journalPath);
+        bytes.chop(10);
+        writeAll(journalPath, bytes);
+        batches = IndexJournal::replay(journalPath, kIdentity);
+        QVERIFY(batches);
+        QCOMPARE(int(batches->size()), 1);
+        QCOMPARE(int((*batches)[0].files.size()), 4);
+
+        // CatalogIndex::open folds the journal into the store.
+        QVERIFY(sampleStore(2).save(cache));
+        const OpenedStore opened = CatalogIndex::open(cache, kIdentity);
+        QVERIFY(opened.problem.isEmpty());
+        QCOMPARE(opened.journalBatches, 1);
+        QCOMPARE(opened.store.size(), 6);
+
+        StoreIdentity other = kIdentity;
+        other.recipeId = QStringLiteral("pad-224-max");
+        QVERIFY(!IndexJournal::replay(journalPath, other));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestEmbeddingStore)
+#include "tst_embeddingstore.moc"

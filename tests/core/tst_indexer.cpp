@@ -1,0 +1,236 @@
+// Indexing with the real model on small catalogs copied from the demo catalog: incremental
+// updates embed only what changed, bad files are skipped with reasons, a damaged cache is
+// rebuilt, a cancel or a killed process loses at most the batch in flight.
+#include "CatalogIndex.h"
+#include "IndexJournal.h"
+#include "Indexer.h"
+#include "TestSupport.h"
+
+#include <QFile>
+#include <QLockFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lookbook;
+
+namespace {
+
+constexpr int kCatalogSize = 10;
+
+struct Fixture {
+    QTemporaryDir dir;
+    QString catalog() const { return dir.filePath(QStringLiteral("catalog")); }
+    QString cache() const { return dir.filePath(QStringLiteral("cache/index.lbi")); }
+    Fixture()
+    {
+        const QStringList names = test::firstCatalogImages(kCatalogSize);
+        // Half in a sub-folder, to cover recursion.
+        test::copyCatalogImages(names.mid(0, kCatalogSize / 2), catalog());
+        test::copyCatalogImages(names.mid(kCatalogSize / 2), catalog() + QStringLiteral("/sub folder"));
+    }
+};
+
+Indexer makeIndexer(int batchSize = 4)
+{
+    IndexOptions options;
+    options.batchSize = batchSize;
+    return Indexer(test::sharedModel(), EmbeddingRecipe::defaultRecipe(), options);
+}
+
+IndexReport update(const Fixture &f, int batchSize = 4, const Indexer::ProgressCallback &progress = {},
+                   const std::atomic_bool *cancel = nullptr)
+{
+    auto report = makeIndexer(batchSize).update(f.catalog(), f.cache(), progress, cancel);
+    if (!report) qFatal("indexing failed: %s", qPrintable(report.error()));
+    return *report;
+}
+
+EmbeddingStore load(const Fixture &f)
+{
+    const auto store = EmbeddingStore::load(
+        f.cache(), CatalogIndex::identityFor(ModelDescriptor::builtIn(), EmbeddingRecipe::defaultRecipe()));
+    if (!store) qFatal("cache does not load: %s", qPrintable(store.error()));
+    return *store;
+}
+
+void writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile f(path);
+    f.open(QIODevice::WriteOnly | QIODevice::Truncate);
+    f.write(bytes);
+}
+
+} // namespace
+
+class TestIndexer : public QObject {
+    Q_OBJECT
+private slots:
+    void initTestCase() { test::sharedModel(); }
+
+    void incrementalUpdatesEmbedOnlyWhatChanged()
+    {
+        Fixture f;
+        IndexReport r = update(f);
+        QCOMPARE(r.catalogFiles, kCatalogSize);
+        QCOMPARE(r.embedded, kCatalogSize);
+        QCOMPARE(load(f).size(), kCatalogSize);
+
+        r = update(f);
+        QCOMPARE(r.embedded, 0);
+        QCOMPARE(r.unchanged, kCatalogSize);
+
+        // Replace one file's content with another picture: only it is embedded again.
+        const EmbeddingStore before = load(f);
+        const QString touched = before.items()[2].relativePath;
+        const QString other = f.catalog() + u'/' + before.items()[7].relativePath;
+        QFile::remove(f.catalog() + u'/' + touched);
+        QVERIFY(QFile::copy(other, f.catalog() + u'/' + touched));
+        QFile(f.catalog() + u'/' + touched).setFileTime(QDateTime::currentDateTime().addSecs(5), QFileDevice::FileModificationTime);
+        r = update(f);
+        QCOMPARE(r.embedded, 1);
+        QCOMPARE(r.changed, 1);
+        QCOMPARE(r.unchanged, kCatalogSize - 1);
+        const EmbeddingStore after = load(f);
+        const int row = after.indexOf(touched);
+        QVERIFY(row >= 0);
+        QVERIFY(after.vector(row).dot(before.vector(2)) < 0.9999f);              // it changed
+        QVERIFY(after.vector(row).dot(before.vector(7)) > 0.9999f);              // to the copied picture
+        QVERIFY(after.vector(after.indexOf(before.items()[0].relativePath)) == before.vector(0)); // others kept
+
+        // A removed file leaves the index.
+        const QString removed = before.items()[4].relativePath;
+        QVERIFY(QFile::remove(f.catalog() + u'/' + removed));
+        r = update(f);
+        QCOMPARE(r.removed, 1);
+        QCOMPARE(r.embedded, 0);
+        QCOMPARE(load(f).size(), kCatalogSize - 1);
+        QCOMPARE(load(f).indexOf(removed), -1);
+    }
+
+    void badFilesAreSkippedWithReasons()
+    {
+        Fixture f;
+        writeFile(f.catalog() + QStringLiteral("/empty.jpg"), {});
+        writeFile(f.catalog() + QStringLiteral("/notes.jpg"), "shopping list: shoes, belts");
+        QFile good(f.catalog() + u'/' + test::firstCatalogImages(1).first());
+        QVERIFY(good.open(QIODevice::ReadOnly));
+        writeFile(f.catalog() + QStringLiteral("/sub folder/truncated.jpg"), good.read(good.size() / 2));
+
+        IndexReport r = update(f);
+        QCOMPARE(r.embedded, kCatalogSize);
+        QCOMPARE(int(r.skipped.size()), 3);
+        QHash<QString, QString> reasons;
+        for (const SkippedFile &s : r.skipped) reasons.insert(s.file.relativePath, s.reason);
+        QVERIFY2(reasons.value(QStringLiteral("empty.jpg")).contains(QStringLiteral("empty")), qPrintable(reasons.value(QStringLiteral("empty.jpg"))));
+        QVERIFY2(reasons.value(QStringLiteral("notes.jpg")).contains(QStringLiteral("not an image")), qPrintable(reasons.value(QStringLiteral("notes.jpg"))));
+        QVERIFY2(reasons.value(QStringLiteral("sub folder/truncated.jpg")).contains(QStringLiteral("truncated")),
+                 qPrintable(reasons.value(QStringLiteral("sub folder/truncated.jpg"))));
+
+        // Unchanged bad files are remembered, not retried; a fixed one is picked up.
+        r = update(f);
+        QCOMPARE(r.skippedKnown, 3);
+        QCOMPARE(int(r.skipped.size()), 0);
+        QVERIFY(QFile::remove(f.catalog() + QStringLiteral("/empty.jpg")));
+        QVERIFY(good.copy(f.catalog() + QStringLiteral("/empty.jpg")));
+        r = update(f);
+        QCOMPARE(r.embedded, 1);
+        QCOMPARE(r.skippedKnown, 2);
+    }
+
+    void damagedCacheIsRebuilt()
+    {
+        Fixture f;
+        update(f);
+        QFile cache(f.cache());
+        QVERIFY(cache.open(QIODevice::ReadWrite));
+        cache.seek(cache.size() - 200);
+        cache.write("garbage");
+        cache.close();
+        const IndexReport r = update(f);
+        QVERIFY2(r.cacheProblem.contains(QStringLiteral("damaged")), qPrintable(r.cacheProblem));
+        QCOMPARE(r.embedded, kCatalogSize);
+        QCOMPARE(load(f).size(), kCatalogSize);
+    }
+
+    void cacheOfAnotherRecipeIsRebuilt()
+    {
+        Fixture f;
+        update(f);
+        IndexOptions options;
+        const auto r = Indexer(test::sharedModel(), *EmbeddingRecipe::fromId(QStringLiteral("pad-224-avg")), options)
+                           .update(f.catalog(), f.cache());
+        QVERIFY(r);
+        QVERIFY2(r->cacheProblem.contains(QStringLiteral("recipe")), qPrintable(r->cacheProblem));
+        QCOMPARE(r->embedded, kCatalogSize);
+    }
+
+    void cancelKeepsAUsablePartialIndex()
+    {
+        Fixture f;
+        std::atomic_bool cancel{false};
+        IndexReport r = update(f, 3, [&](const IndexProgress &) { cancel = true; }, &cancel);
+        QVERIFY(r.cancelled);
+        QCOMPARE(r.embedded, 3);
+        QCOMPARE(load(f).size(), 3);
+        QVERIFY(!QFile::exists(IndexJournal::pathFor(f.cache())));
+        r = update(f, 3);
+        QVERIFY(!r.cancelled);
+        QCOMPARE(r.unchanged, 3);
+        QCOMPARE(r.embedded, kCatalogSize - 3);
+    }
+
+    void killedProcessResumesFromItsLastBatch()
+    {
+        Fixture f;
+        QProcess cli;
+        cli.setProcessChannelMode(QProcess::SeparateChannels);
+        cli.start(QStringLiteral(LOOKBOOK_CLI_PATH),
+                  {QStringLiteral("index"), f.catalog(), QStringLiteral("--cache"), f.cache(), QStringLiteral("--batch"), QStringLiteral("2")});
+        QVERIFY(cli.waitForStarted());
+        // Wait for the first finished batch, then kill without warning (SIGKILL).
+        QByteArray seen;
+        while (!seen.contains("indexing 2/") && cli.state() == QProcess::Running) {
+            cli.waitForReadyRead(100);
+            seen += cli.readAllStandardError();
+        }
+        cli.kill();
+        cli.waitForFinished();
+        QVERIFY2(seen.contains("indexing 2/"), seen.constData());
+        QVERIFY(QFile::exists(IndexJournal::pathFor(f.cache())));
+
+        const IndexReport r = update(f, 2);
+        QVERIFY(r.resumedBatches >= 1);
+        QCOMPARE(r.unchanged + r.embedded, kCatalogSize);
+        QVERIFY(r.unchanged >= 2);          // the checkpointed batches were not recomputed
+        QCOMPARE(r.unchanged, 2 * r.resumedBatches);
+        QCOMPARE(load(f).size(), kCatalogSize);
+    }
+
+    void secondIndexerOnTheSameCatalogIsTurnedAway()
+    {
+        Fixture f;
+        QDir().mkpath(QFileInfo(f.cache()).absolutePath());
+        QLockFile held(f.cache() + QStringLiteral(".lock"));
+        QVERIFY(held.tryLock(0));
+        const auto r = makeIndexer().update(f.catalog(), f.cache());
+        QVERIFY(!r);
+        QVERIFY2(r.error().contains(QStringLiteral("another Lookbook process")), qPrintable(r.error()));
+    }
+
+    void missingCatalogIsAnError()
+    {
+        const auto r = makeIndexer().update(QStringLiteral("/nonexistent/catalog"), QDir::tempPath() + QStringLiteral("/x.lbi"));
+        QVERIFY(!r);
+        QVERIFY(r.error().contains(QStringLiteral("does not exist")));
+    }
+
+    void defaultCacheLivesInAWritableCatalog()
+    {
+        Fixture f;
+        QCOMPARE(CatalogIndex::defaultCachePath(f.catalog()), f.catalog() + QStringLiteral("/.lookbook-index.lbi"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIndexer)
+#include "tst_indexer.moc"

@@ -1,0 +1,76 @@
+// The quality protocol (docs/quality.md) on the whole 3,000-image demo catalog and the 341
+// consumer photos. Fails if the default configuration drops below the seed recipe's
+// published figures. The catalog's index is kept in the build folder (never in the
+// read-only shared folder), so later runs only re-check it.
+#include "CatalogIndex.h"
+#include "Evaluator.h"
+#include "Indexer.h"
+#include "TestSupport.h"
+
+#include <QtTest>
+
+using namespace lookbook;
+
+namespace {
+// The seed recipe's figures from ../shared/docs/quality.md, to three decimals; a figure
+// counts as reaching one when it rounds to at least it.
+constexpr double kRounding = 0.0005;
+constexpr double kSeedArticleType = 0.539;
+constexpr double kSeedArticleTypeColour = 0.168;
+constexpr double kSeedStreetStrict = 0.253;
+constexpr double kSeedStreetBroad = 0.365;
+constexpr int kSubsetSize = 3000;
+constexpr int kStreetPhotos = 341;
+} // namespace
+
+class TestQuality : public QObject {
+    Q_OBJECT
+private:
+    EmbeddingStore m_store;
+    std::optional<StyleLabels> m_labels;
+    const EmbeddingRecipe m_recipe = EmbeddingRecipe::defaultRecipe();
+
+private slots:
+    void initTestCase()
+    {
+        const QString cache = QStringLiteral(LOOKBOOK_QUALITY_CACHE_DIR "/subset-%1.lbi").arg(m_recipe.id());
+        const Indexer indexer(test::sharedModel(), m_recipe);
+        const auto report = indexer.update(test::sharedCatalogDir(), cache);
+        QVERIFY2(report, qPrintable(report.error()));
+        QCOMPARE(int(report->skipped.size()), 0);
+        const auto store = EmbeddingStore::load(cache, CatalogIndex::identityFor(ModelDescriptor::builtIn(), m_recipe));
+        QVERIFY2(store, qPrintable(store.error()));
+        m_store = *store;
+        QCOMPARE(m_store.size(), kSubsetSize);
+        auto labels = StyleLabels::load(test::sharedCatalogDir() + QStringLiteral("/styles.csv"));
+        QVERIFY2(labels, qPrintable(labels.error()));
+        m_labels = std::move(*labels);
+    }
+
+    void catalogLeaveOneOut()
+    {
+        const CatalogQuality q = Evaluator::leaveOneOut(m_store, *m_labels);
+        qInfo("recipe %s: %d items, %d queries, P@5 articleType %.4f, articleType+colour %.4f", qPrintable(m_recipe.id()),
+              q.catalogItems, q.queries, q.pAtKArticleType, q.pAtKArticleTypeColour);
+        QCOMPARE(q.queries, kSubsetSize);
+        QVERIFY(q.pAtKArticleType >= kSeedArticleType - kRounding);
+        QVERIFY(q.pAtKArticleTypeColour >= kSeedArticleTypeColour - kRounding);
+    }
+
+    void consumerPhotos()
+    {
+        const auto map = LabelMap::load(test::sharedQueriesDir() + QStringLiteral("/label_map_to_articleType.csv"));
+        QVERIFY2(map, qPrintable(map.error()));
+        const auto queries = listLabelledImages(test::sharedQueriesDir() + QStringLiteral("/images"));
+        const StreetQuality q = Evaluator::streetQueries(*test::sharedModel(), m_recipe, m_store, *m_labels, queries, *map);
+        qInfo("recipe %s: %d street photos, P@5 strict %.4f, broad %.4f", qPrintable(m_recipe.id()), q.queries,
+              q.pAtKStrict, q.pAtKBroad);
+        QCOMPARE(q.queries, kStreetPhotos);
+        QVERIFY(q.skipped.empty());
+        QVERIFY(q.pAtKStrict >= kSeedStreetStrict - kRounding);
+        QVERIFY(q.pAtKBroad >= kSeedStreetBroad - kRounding);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestQuality)
+#include "tst_quality.moc"

@@ -1,0 +1,57 @@
+#include "TestSupport.h"
+
+#include "ResourceLocator.h"
+
+#include <QDir>
+#include <QFile>
+#include <QTest>
+
+namespace lookbook::test {
+
+QString sharedDir()
+{
+    const QString fromEnv = qEnvironmentVariable("LOOKBOOK_SHARED");
+    if (!fromEnv.isEmpty()) return fromEnv;
+    return QDir::cleanPath(QStringLiteral(LOOKBOOK_TEST_DATA_DIR) + QStringLiteral("/../../../shared"));
+}
+
+QString sharedCatalogDir() { return sharedDir() + QStringLiteral("/data/fashion-product-images-small-subset"); }
+QString sharedQueriesDir() { return sharedDir() + QStringLiteral("/data/clothing-dataset-small-queries"); }
+QString testDataDir() { return QStringLiteral(LOOKBOOK_TEST_DATA_DIR); }
+
+std::shared_ptr<EmbeddingModel> sharedModel()
+{
+    static std::shared_ptr<EmbeddingModel> model = [] {
+        const ModelDescriptor &descriptor = ModelDescriptor::builtIn();
+        QString path = qEnvironmentVariable("LOOKBOOK_MODEL");
+        if (path.isEmpty()) path = sharedDir() + QStringLiteral("/models/") + descriptor.fileName;
+        auto loaded = EmbeddingModel::load(path, descriptor);
+        if (!loaded) qFatal("the tests need the real model: %s (set LOOKBOOK_MODEL or LOOKBOOK_SHARED)",
+                            qPrintable(loaded.error()));
+        return *loaded;
+    }();
+    return model;
+}
+
+QStringList firstCatalogImages(int n)
+{
+    QStringList names = QDir(sharedCatalogDir() + QStringLiteral("/images"))
+                            .entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name);
+    if (names.isEmpty()) qFatal("the demo catalog is missing under %s (set LOOKBOOK_SHARED)", qPrintable(sharedCatalogDir()));
+    return names.mid(0, n);
+}
+
+bool copyCatalogImages(const QStringList &fileNames, const QString &dir)
+{
+    QDir().mkpath(dir);
+    for (const QString &name : fileNames) {
+        const QString target = dir + u'/' + name;
+        QFile::remove(target);
+        if (!QFile::copy(sharedCatalogDir() + QStringLiteral("/images/") + name, target)) return false;
+        // Copies of read-only originals are read-only; tests modify and delete them.
+        QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
+    }
+    return true;
+}
+
+} // namespace lookbook::test

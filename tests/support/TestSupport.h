@@ -1,0 +1,29 @@
+#pragma once
+// Shared helpers of the test suites: where the real model and images are, and small
+// catalogs built from them in temporary folders.
+
+#include "EmbeddingModel.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+
+namespace lookbook::test {
+
+// The shared folder's demo catalog, queries and model; a test that needs one calls
+// QSKIP-free requireShared(), which fails the test with a clear message when it is missing.
+QString sharedDir();         // LOOKBOOK_SHARED, else ../shared beside the source tree
+QString sharedCatalogDir();  // data/fashion-product-images-small-subset
+QString sharedQueriesDir();  // data/clothing-dataset-small-queries
+QString testDataDir();       // tests/data in the source tree
+
+// The real model, loaded once per test process (about 1 s). Fails the calling test if absent.
+std::shared_ptr<EmbeddingModel> sharedModel();
+
+// Copies the named images (file names inside the demo catalog's images/) into dir.
+bool copyCatalogImages(const QStringList &fileNames, const QString &dir);
+// The first n file names of the demo catalog, sorted.
+QStringList firstCatalogImages(int n);
+
+} // namespace lookbook::test
