@@ -11,9 +11,13 @@
 namespace lookbook {
 
 namespace {
-// QFileInfo::isWritable is unreliable for folders (ACLs, read-only mounts): try it.
+// A folder whose permission bits grant no write access is read-only by intent, even to a
+// user (root, an administrator) who could write there anyway; otherwise try it, because
+// the bits do not tell about ACLs or read-only mounts.
 bool canCreateFilesIn(const QString &dir)
 {
+    constexpr auto kAnyWrite = QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther;
+    if (!(QFileInfo(dir).permissions() & kAnyWrite)) return false;
     QTemporaryFile probe(dir + QStringLiteral("/.lookbook-write-test-XXXXXX"));
     return probe.open();
 }

@@ -39,7 +39,8 @@ Indexer::Indexer(std::shared_ptr<const EmbeddingModel> model, EmbeddingRecipe re
 }
 
 Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString &cachePath,
-                                      const ProgressCallback &onProgress, const std::atomic_bool *cancel) const
+                                      const ProgressCallback &onProgress, const std::atomic_bool *cancel,
+                                      const StoreCallback &onStoreChanged) const
 {
     using Result = Expected<IndexReport>;
     QElapsedTimer clock;
@@ -50,7 +51,7 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
 
     QDir().mkpath(QFileInfo(cachePath).absolutePath());
     QLockFile lock(cachePath + QStringLiteral(".lock"));
-    if (!lock.tryLock(0)) {
+    if (!lock.tryLock(m_options.lockWaitMs)) {
         qint64 pid = 0;
         QString host, app;
         lock.getLockInfo(&pid, &host, &app);
@@ -152,6 +153,7 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
         const double elapsed = double(embedClock.nsecsElapsed()) / 1e9;
         progress.imagesPerSecond = elapsed > 0 ? progress.done / elapsed : 0;
         progress.secondsLeft = progress.imagesPerSecond > 0 ? (progress.total - progress.done) / progress.imagesPerSecond : -1;
+        if (onStoreChanged) onStoreChanged(store);
         if (onProgress) onProgress(progress);
     }
 

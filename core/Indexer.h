@@ -46,12 +46,18 @@ struct IndexReport {
 
 struct IndexOptions {
     int batchSize = 16;
+    // How long to wait for another indexer of the same catalog to finish (the app waits
+    // for its own cancelled run; the command line refuses at once).
+    int lockWaitMs = 0;
     ImageLimits limits;
 };
 
 class Indexer {
 public:
     using ProgressCallback = std::function<void(const IndexProgress &)>;
+    // Called on the indexing thread after each batch with the store as it now is, so that
+    // searches can use what is indexed so far; copy what you need before returning.
+    using StoreCallback = std::function<void(const EmbeddingStore &)>;
 
     Indexer(std::shared_ptr<const EmbeddingModel> model, EmbeddingRecipe recipe, IndexOptions options = {});
 
@@ -59,7 +65,8 @@ public:
     // another process indexing the same catalog). Files that fail are skipped and reported.
     Expected<IndexReport> update(const QString &catalogRoot, const QString &cachePath,
                                  const ProgressCallback &onProgress = {},
-                                 const std::atomic_bool *cancel = nullptr) const;
+                                 const std::atomic_bool *cancel = nullptr,
+                                 const StoreCallback &onStoreChanged = {}) const;
 
 private:
     std::shared_ptr<const EmbeddingModel> m_model;

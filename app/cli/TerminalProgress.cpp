@@ -1,5 +1,6 @@
 #include "TerminalProgress.h"
 
+#include <algorithm>
 #include <cstdio>
 
 #ifdef Q_OS_WIN
@@ -30,10 +31,16 @@ TerminalProgress::TerminalProgress(QString label)
     : m_label(std::move(label)), m_interactive(isatty(fileno(stderr)) != 0)
 {
     m_sinceDraw.start();
+    m_started.start();
 }
 
-void TerminalProgress::update(const IndexProgress &p)
+void TerminalProgress::update(const IndexProgress &given)
 {
+    IndexProgress p = given;
+    if (p.imagesPerSecond <= 0 && p.done > 0) { // a caller without its own clock: use ours
+        p.imagesPerSecond = p.done / std::max(1e-3, double(m_started.elapsed()) / 1000.0);
+        p.secondsLeft = (p.total - p.done) / p.imagesPerSecond;
+    }
     const double fraction = p.total > 0 ? double(p.done) / p.total : 1.0;
     const QString figures = QStringLiteral("%1/%2 %3%  %4 img/s  %5 left")
                                 .arg(p.done).arg(p.total)

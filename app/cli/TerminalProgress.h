@@ -20,6 +20,7 @@ private:
     int m_lastDecile = -1;
     bool m_drawn = false;
     QElapsedTimer m_sinceDraw;
+    QElapsedTimer m_started;
 };
 
 QString formatDuration(double seconds);

@@ -9,6 +9,7 @@
 #include <QFile>
 #include <QLockFile>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -229,6 +230,23 @@ private slots:
     {
         Fixture f;
         QCOMPARE(CatalogIndex::defaultCachePath(f.catalog()), f.catalog() + QStringLiteral("/.lookbook-index.lbi"));
+    }
+
+    void readOnlyCatalogKeepsItsCacheInAppData()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        Fixture f;
+        QVERIFY(QFile::setPermissions(f.catalog(), QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup));
+        const QString cache = CatalogIndex::defaultCachePath(f.catalog());
+        QVERIFY2(!cache.startsWith(f.catalog()), qPrintable(cache));
+        QVERIFY(cache.startsWith(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)));
+        const auto r = makeIndexer().update(f.catalog(), cache);
+        QVERIFY2(r, qPrintable(r.error()));
+        QCOMPARE(r->embedded, kCatalogSize);
+        QVERIFY(QFile::exists(cache));
+        QCOMPARE(QDir(f.catalog()).entryList(QDir::Hidden | QDir::Files).filter(QStringLiteral("lookbook")).size(), 0);
+        QFile::remove(cache);
+        QFile::setPermissions(f.catalog(), QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
     }
 };
 

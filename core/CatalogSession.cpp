@@ -1,0 +1,268 @@
+#include "CatalogSession.h"
+
+#include "CatalogIndex.h"
+#include "ImageLoader.h"
+#include "ResourceLocator.h"
+#include "Searcher.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QtConcurrent>
+
+namespace lookbook {
+
+namespace {
+// How often a growing index is published to searches while indexing runs: each
+// publication copies the store, so not after every batch of a large catalog.
+constexpr qint64 kSnapshotIntervalMs = 2000;
+// The app's own cancelled run of the same catalog finishes its batch within this time.
+constexpr int kLockWaitMs = 15000;
+const QString kStylesCsv = QStringLiteral("styles.csv");
+} // namespace
+
+struct CatalogSession::IndexJob {
+    std::atomic_bool cancel{false};
+};
+
+CatalogSession::CatalogSession(QObject *parent) : QObject(parent)
+{
+    qRegisterMetaType<IndexProgress>();
+    qRegisterMetaType<IndexReport>();
+    qRegisterMetaType<SearchOutcome>();
+}
+
+CatalogSession::~CatalogSession()
+{
+    cancelIndexing();
+    // Every task posts its result back to this object: wait for them so none outlives it.
+    for (QFuture<void> &task : m_tasks) task.waitForFinished();
+}
+
+void CatalogSession::track(QFuture<void> task)
+{
+    m_tasks.removeIf([](const QFuture<void> &f) { return f.isFinished(); });
+    m_tasks.append(std::move(task));
+}
+
+QString CatalogSession::modelDescription() const
+{
+    if (!m_model) return m_modelLoading ? tr("loading the model…") : tr("no model");
+    return QStringLiteral("%1 (%2)").arg(m_model->descriptor().id, m_recipe.id());
+}
+
+void CatalogSession::loadModel(const QString &explicitPath)
+{
+    if (m_model || m_modelLoading) return;
+    m_modelLoading = true;
+    track(QtConcurrent::run([this, explicitPath] {
+        const ModelDescriptor &descriptor = ModelDescriptor::builtIn();
+        const ModelLookup lookup = ResourceLocator::findModel(descriptor, explicitPath);
+        auto loaded = lookup.path.isEmpty() ? Expected<std::shared_ptr<EmbeddingModel>>::failure(lookup.explanation())
+                                            : EmbeddingModel::load(lookup.path, descriptor);
+        QMetaObject::invokeMethod(this, [this, loaded] {
+            m_modelLoading = false;
+            if (!loaded) {
+                emit modelFailed(loaded.error());
+                if (m_waitingForModel) {
+                    emit searchFailed(m_waitingForModel->id, tr("The model could not be loaded, so this image cannot be searched."));
+                    m_waitingForModel.reset();
+                }
+                return;
+            }
+            m_model = *loaded;
+            emit modelLoaded(modelDescription());
+            if (m_indexWhenModelReady) startIndexing();
+            if (m_waitingForModel) {
+                const PendingQuery query = *m_waitingForModel;
+                m_waitingForModel.reset();
+                if (query.id == m_lastQueryId) runSearch(query);
+            }
+        }, Qt::QueuedConnection);
+    }));
+}
+
+void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
+{
+    cancelIndexing();
+    m_indexing.reset(); // a cancelled run finishes its batch in the background; its results are dropped
+    const quint64 generation = ++m_catalogGeneration;
+    m_root = QFileInfo(root).absoluteFilePath();
+    m_cachePath = cachePath.isEmpty() ? CatalogIndex::defaultCachePath(m_root) : cachePath;
+    m_store.reset();
+    m_labels.reset();
+    m_indexWhenModelReady = false;
+    emit storeChanged(0);
+
+    const StoreIdentity identity = CatalogIndex::identityFor(ModelDescriptor::builtIn(), m_recipe);
+    track(QtConcurrent::run([this, generation, rootPath = m_root, cache = m_cachePath, identity] {
+        if (!QFileInfo(rootPath).isDir()) {
+            QMetaObject::invokeMethod(this, [this, generation, rootPath] {
+                if (generation == m_catalogGeneration)
+                    emit catalogFailed(tr("The catalog folder %1 does not exist.").arg(QDir::toNativeSeparators(rootPath)));
+            }, Qt::QueuedConnection);
+            return;
+        }
+        auto opened = std::make_shared<OpenedStore>(CatalogIndex::open(cache, identity));
+        std::shared_ptr<const StyleLabels> labels;
+        QString labelsError;
+        const QString stylesPath = QDir(rootPath).filePath(kStylesCsv);
+        if (QFileInfo::exists(stylesPath)) {
+            auto loaded = StyleLabels::load(stylesPath);
+            if (loaded) labels = std::make_shared<const StyleLabels>(std::move(*loaded));
+            else labelsError = loaded.error();
+        }
+        QMetaObject::invokeMethod(this, [this, generation, rootPath, opened, labels, labelsError] {
+            if (generation != m_catalogGeneration) return;
+            m_labels = labels;
+            if (!labelsError.isEmpty()) emit labelsProblem(labelsError);
+            publishStore(std::make_shared<const EmbeddingStore>(std::move(opened->store)));
+            emit catalogOpened(rootPath, indexedItems(), opened->problem);
+            m_indexWhenModelReady = true;
+            if (m_model) startIndexing();
+        }, Qt::QueuedConnection);
+    }));
+}
+
+void CatalogSession::publishStore(std::shared_ptr<const EmbeddingStore> store)
+{
+    m_store = std::move(store);
+    emit storeChanged(indexedItems());
+}
+
+void CatalogSession::startIndexing()
+{
+    if (m_root.isEmpty()) return;
+    if (!m_model) {
+        m_indexWhenModelReady = true;
+        return;
+    }
+    if (m_indexing) return;
+    auto job = std::make_shared<IndexJob>();
+    m_indexing = job;
+    const quint64 generation = m_catalogGeneration;
+    emit indexingStarted();
+
+    IndexOptions options;
+    options.lockWaitMs = kLockWaitMs;
+    const StoreIdentity identity = CatalogIndex::identityFor(m_model->descriptor(), m_recipe);
+    track(QtConcurrent::run([this, job, generation, options, identity, model = m_model, recipe = m_recipe,
+                             root = m_root, cache = m_cachePath] {
+        auto stillCurrent = [this, generation] { return generation == m_catalogGeneration; };
+        QElapsedTimer sinceSnapshot;
+        const auto onProgress = [this, stillCurrent](const IndexProgress &p) {
+            QMetaObject::invokeMethod(this, [this, stillCurrent, p] {
+                if (stillCurrent()) emit indexingProgress(p);
+            }, Qt::QueuedConnection);
+        };
+        const auto onStore = [this, stillCurrent, &sinceSnapshot](const EmbeddingStore &store) {
+            if (sinceSnapshot.isValid() && sinceSnapshot.elapsed() < kSnapshotIntervalMs) return;
+            sinceSnapshot.start();
+            auto snapshot = std::make_shared<const EmbeddingStore>(store);
+            QMetaObject::invokeMethod(this, [this, stillCurrent, snapshot] {
+                if (stillCurrent()) publishStore(snapshot);
+            }, Qt::QueuedConnection);
+        };
+        const auto report = Indexer(model, recipe, options).update(root, cache, onProgress, &job->cancel, onStore);
+        // The store as saved: also right when nothing was embedded but files were removed.
+        auto final = std::make_shared<OpenedStore>(CatalogIndex::open(cache, identity));
+        QMetaObject::invokeMethod(this, [this, job, stillCurrent, report, final] {
+            if (m_indexing == job) m_indexing.reset();
+            if (!stillCurrent()) return;
+            if (!report) {
+                emit indexingFailed(report.error());
+                return;
+            }
+            if (final->problem.isEmpty()) publishStore(std::make_shared<const EmbeddingStore>(std::move(final->store)));
+            emit indexingFinished(*report);
+        }, Qt::QueuedConnection);
+    }));
+}
+
+void CatalogSession::cancelIndexing()
+{
+    if (m_indexing) m_indexing->cancel = true;
+}
+
+quint64 CatalogSession::search(const QueryInput &query, int k)
+{
+    PendingQuery pending{query, {}, k, ++m_lastQueryId};
+    // A file of the catalog itself is answered from its stored embedding and left out of its results.
+    if (!query.localPath.isEmpty() && !m_root.isEmpty() && m_store) {
+        const QString relative = QDir(m_root).relativeFilePath(QFileInfo(query.localPath).absoluteFilePath());
+        if (m_store->indexOf(relative) >= 0) pending.catalogItem = relative;
+    }
+    emit searchStarted(pending.id);
+    if (pending.catalogItem.isEmpty() && !m_model) {
+        if (m_modelLoading) m_waitingForModel = pending; // runs when the model is ready
+        else emit searchFailed(pending.id, tr("The model is not loaded, so images cannot be searched."));
+        return pending.id;
+    }
+    runSearch(pending);
+    return pending.id;
+}
+
+quint64 CatalogSession::searchCatalogItem(const QString &relativePath, int k)
+{
+    PendingQuery pending{{}, relativePath, k, ++m_lastQueryId};
+    pending.input.displayName = QFileInfo(relativePath).fileName();
+    pending.input.localPath = QDir(m_root).filePath(relativePath);
+    emit searchStarted(pending.id);
+    runSearch(pending);
+    return pending.id;
+}
+
+void CatalogSession::runSearch(const PendingQuery &query)
+{
+    if (!m_store || m_store->size() == 0) {
+        emit searchFailed(query.id, m_root.isEmpty() ? tr("Choose a catalog folder first.")
+                                                     : tr("The catalog has no indexed images yet."));
+        return;
+    }
+    track(QtConcurrent::run([this, query, store = m_store, labels = m_labels, model = m_model, recipe = m_recipe,
+                             root = m_root] {
+        const auto fail = [this, &query](const QString &why) {
+            QMetaObject::invokeMethod(this, [this, id = query.id, why] {
+                if (id == m_lastQueryId) emit searchFailed(id, why);
+            }, Qt::QueuedConnection);
+        };
+        SearchOutcome outcome;
+        outcome.queryId = query.id;
+        outcome.queryName = query.input.displayName;
+        outcome.catalogItems = store->size();
+        QElapsedTimer clock;
+        clock.start();
+        Eigen::RowVectorXf vector;
+        int exclude = store->indexOf(query.catalogItem);
+        if (!query.catalogItem.isEmpty() && exclude >= 0) {
+            vector = store->vector(exclude);
+            outcome.queryInCatalog = true;
+        } else {
+            exclude = -1;
+            auto image = ImageLoader().decode(query.input.bytes);
+            if (!image) return fail(tr("%1 cannot be searched: %2").arg(query.input.displayName, image.error()));
+            if (!model) return fail(tr("The model is not loaded, so images cannot be searched."));
+            vector = model->embed({*image}, recipe).row(0);
+        }
+        outcome.embedMs = double(clock.nsecsElapsed()) / 1e6;
+        clock.restart();
+        const auto hits = Searcher(store->vectors()).search(vector, {query.k, exclude, nullptr});
+        outcome.searchMs = double(clock.nsecsElapsed()) / 1e6;
+        const QDir rootDir(root);
+        for (const SearchHit &hit : hits) {
+            ResultItem item;
+            item.item = hit.item;
+            item.score = hit.score;
+            item.relativePath = store->items()[size_t(hit.item)].relativePath;
+            item.absolutePath = rootDir.filePath(item.relativePath);
+            if (labels)
+                if (const StyleLabels::Row *row = labels->forFile(item.relativePath)) item.labels = *row;
+            outcome.results.push_back(std::move(item));
+        }
+        QMetaObject::invokeMethod(this, [this, outcome] {
+            if (outcome.queryId == m_lastQueryId) emit searchFinished(outcome); // a newer query makes this one stale
+        }, Qt::QueuedConnection);
+    }));
+}
+
+} // namespace lookbook

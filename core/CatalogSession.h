@@ -1,0 +1,110 @@
+#pragma once
+// The desktop app's engine: one open catalog, its model, its index and its searches, with
+// all the long work on worker threads. Lives on the GUI thread; every signal is delivered
+// there, so presenters never lock anything.
+//
+// Threads: the model loads on the global pool right after start-up; the cache is read on
+// the pool when a catalog opens (before the model is ready, so catalog items can be
+// searched at once); indexing runs as one pool task that publishes snapshots of the store
+// as it grows; each search (decode, embed, scan) is a pool task. A new search makes any
+// older one stale: its result is dropped, never shown.
+
+#include "EmbeddingModel.h"
+#include "EmbeddingRecipe.h"
+#include "EmbeddingStore.h"
+#include "Indexer.h"
+#include "QueryInput.h"
+#include "SearchResult.h"
+#include "StyleLabels.h"
+
+#include <QFutureWatcher>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+namespace lookbook {
+
+class CatalogSession : public QObject {
+    Q_OBJECT
+public:
+    explicit CatalogSession(QObject *parent = nullptr);
+    ~CatalogSession() override;
+
+    // Starts loading the model in the background (explicitPath may be empty: the usual lookup).
+    void loadModel(const QString &explicitPath = {});
+    bool modelReady() const { return bool(m_model); }
+    QString modelDescription() const;
+
+    // Opens a catalog: reads its cache and labels in the background, then indexes what is
+    // new or changed as soon as the model is ready. cachePath empty = the default place.
+    void openCatalog(const QString &root, const QString &cachePath = {});
+    QString catalogRoot() const { return m_root; }
+    QString cachePath() const { return m_cachePath; }
+    int indexedItems() const { return m_store ? m_store->size() : 0; }
+    std::shared_ptr<const EmbeddingStore> store() const { return m_store; }
+    std::shared_ptr<const StyleLabels> labels() const { return m_labels; }
+
+    void startIndexing();
+    void cancelIndexing();
+    bool isIndexing() const { return m_indexing != nullptr; }
+
+    // Searches the catalog for the k items most like the query. Returns the query's id
+    // (echoed in searchFinished / searchFailed). Waits for the model if it is still loading.
+    quint64 search(const QueryInput &query, int k);
+    // "More like this" for a catalog item: uses its stored embedding, leaves it out.
+    quint64 searchCatalogItem(const QString &relativePath, int k);
+
+    void setRecipe(const EmbeddingRecipe &recipe) { m_recipe = recipe; }
+    const EmbeddingRecipe &recipe() const { return m_recipe; }
+
+signals:
+    void modelLoaded(const QString &description);
+    void modelFailed(const QString &explanation);
+    void catalogOpened(const QString &root, int indexedItems, const QString &cacheProblem);
+    void catalogFailed(const QString &reason);
+    void labelsProblem(const QString &reason);
+    void indexingStarted();
+    void indexingProgress(const lookbook::IndexProgress &progress);
+    void indexingFinished(const lookbook::IndexReport &report);
+    void indexingFailed(const QString &reason);
+    void storeChanged(int indexedItems);
+    void searchStarted(quint64 queryId);
+    void searchFinished(const lookbook::SearchOutcome &outcome);
+    void searchFailed(quint64 queryId, const QString &reason);
+
+private:
+    struct PendingQuery {
+        QueryInput input;
+        QString catalogItem;
+        int k = 5;
+        quint64 id = 0;
+    };
+    void runSearch(const PendingQuery &query);
+    void track(QFuture<void> task);
+    void publishStore(std::shared_ptr<const EmbeddingStore> store);
+
+    std::shared_ptr<EmbeddingModel> m_model;
+    bool m_modelLoading = false;
+    EmbeddingRecipe m_recipe = EmbeddingRecipe::defaultRecipe();
+    QString m_root;
+    QString m_cachePath;
+    quint64 m_catalogGeneration = 0; // opening another catalog makes older work stale
+    std::shared_ptr<const EmbeddingStore> m_store;
+    std::shared_ptr<const StyleLabels> m_labels;
+    bool m_indexWhenModelReady = false;
+
+    struct IndexJob;
+    std::shared_ptr<IndexJob> m_indexing;
+
+    quint64 m_lastQueryId = 0; // read on the GUI thread only
+    QList<QFuture<void>> m_tasks; // waited for on destruction
+    std::optional<PendingQuery> m_waitingForModel;
+};
+
+} // namespace lookbook
+
+Q_DECLARE_METATYPE(lookbook::IndexProgress)
+Q_DECLARE_METATYPE(lookbook::IndexReport)
+Q_DECLARE_METATYPE(lookbook::SearchOutcome)
