@@ -219,8 +219,10 @@ void CatalogSession::runSearch(const PendingQuery &query)
                                                      : tr("The catalog has no indexed images yet."));
         return;
     }
+    m_latestQuery->store(query.id);
     track(QtConcurrent::run([this, query, store = m_store, labels = m_labels, model = m_model, recipe = m_recipe,
-                             root = m_root] {
+                             root = m_root, latest = m_latestQuery] {
+        if (latest->load() != query.id) return; // a newer query came while this one waited for a thread
         const auto fail = [this, &query](const QString &why) {
             QMetaObject::invokeMethod(this, [this, id = query.id, why] {
                 if (id == m_lastQueryId) emit searchFailed(id, why);

@@ -99,6 +99,8 @@ private:
     std::shared_ptr<IndexJob> m_indexing;
 
     quint64 m_lastQueryId = 0; // read on the GUI thread only
+    // The same, for workers: a search that is already stale when it starts skips its work.
+    std::shared_ptr<std::atomic<quint64>> m_latestQuery = std::make_shared<std::atomic<quint64>>(0);
     QList<QFuture<void>> m_tasks; // waited for on destruction
     std::optional<PendingQuery> m_waitingForModel;
 };

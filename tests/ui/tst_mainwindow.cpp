@@ -1,0 +1,239 @@
+// The desktop window driven as a user drives it, on the offscreen platform, with the real
+// model and real images: drops, paste, refusals, "search with this", cancel, settings.
+#include "CatalogPanel.h"
+#include "MainWindow.h"
+#include "QueryPane.h"
+#include "ResultsView.h"
+#include "TestSupport.h"
+
+#include <QAction>
+#include <QClipboard>
+#include <QMenu>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace lookbook;
+
+namespace {
+
+constexpr int kSearchTimeoutMs = 60'000;
+constexpr int kIndexTimeoutMs = 180'000;
+
+QString streetPhoto(const QString &label)
+{
+    const QString dir = test::sharedQueriesDir() + QStringLiteral("/images/") + label;
+    return dir + u'/' + QDir(dir).entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).first();
+}
+
+// Sends the drag-enter / drop pair a real drag ends with.
+bool drop(QWidget *target, QMimeData *mime)
+{
+    const QPoint at = target->rect().center();
+    QDragEnterEvent enter(at, Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(target, &enter);
+    if (!enter.isAccepted()) return false;
+    QDropEvent dropEvent(QPointF(at), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(target, &dropEvent);
+    return true;
+}
+
+QStringList resultPaths(const ResultsView *view)
+{
+    QStringList paths;
+    for (int i = 0; i < view->resultCount(); ++i) paths << view->resultAt(i)->absolutePath;
+    return paths;
+}
+
+} // namespace
+
+class TestMainWindow : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+    QString catalog() const { return m_dir.filePath(QStringLiteral("catalog")); }
+
+    std::unique_ptr<MainWindow> openWindow(const QString &catalogPath)
+    {
+        MainWindow::Options options;
+        options.catalog = catalogPath;
+        auto window = std::make_unique<MainWindow>(options);
+        window->show();
+        window->start();
+        return window;
+    }
+
+    // A window with the small catalog fully indexed.
+    std::unique_ptr<MainWindow> readyWindow()
+    {
+        auto window = openWindow(catalog());
+        QSignalSpy finished(&window->session(), &CatalogSession::indexingFinished);
+        if (!finished.wait(kIndexTimeoutMs)) qFatal("indexing did not finish");
+        return window;
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QSettings::setDefaultFormat(QSettings::IniFormat);
+        QSettings::setPath(QSettings::IniFormat, QSettings::UserScope, m_dir.filePath(QStringLiteral("settings")));
+        QCoreApplication::setOrganizationName(QStringLiteral("LookbookTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
+        QVERIFY(test::copyCatalogImages(test::firstCatalogImages(24), catalog()));
+    }
+
+    void emptyWindowSaysWhatToDo()
+    {
+        QSettings().remove(QStringLiteral("catalog/last"));
+        MainWindow window;
+        window.show();
+        QVERIFY(window.catalogPanel()->statusText().contains(QStringLiteral("Choose a folder")));
+    }
+
+    void missingModelIsExplainedInADialog()
+    {
+        MainWindow::Options options;
+        options.modelPath = m_dir.filePath(QStringLiteral("nowhere/resnet50_keras_imagenet.onnx"));
+        MainWindow window(options);
+        window.show();
+        window.start();
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QMessageBox *>(QStringLiteral("modelMissingDialog")), 10'000);
+        const auto *box = window.findChild<QMessageBox *>(QStringLiteral("modelMissingDialog"));
+        QVERIFY2(box->informativeText().contains(options.modelPath), qPrintable(box->informativeText()));
+        QVERIFY(!window.session().modelReady());
+    }
+
+    void droppedFileGivesFiveResults()
+    {
+        auto window = readyWindow();
+        QCOMPARE(window->session().indexedItems(), 24);
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(streetPhoto(QStringLiteral("shoes")))});
+        QVERIFY(drop(window->queryPane(), mime));
+        QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
+        for (const QString &path : resultPaths(window->resultsView())) QVERIFY(path.startsWith(catalog()));
+        delete mime;
+    }
+
+    void droppedImageDataGivesFiveResults()
+    {
+        auto window = readyWindow();
+        auto *mime = new QMimeData;
+        mime->setImageData(QImage(streetPhoto(QStringLiteral("dress"))));
+        QVERIFY(drop(window->queryPane(), mime));
+        QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
+        delete mime;
+    }
+
+    void pasteSearches()
+    {
+        auto window = readyWindow();
+        QSignalSpy finished(&window->session(), &CatalogSession::searchFinished);
+        QGuiApplication::clipboard()->setImage(QImage(streetPhoto(QStringLiteral("hat"))));
+        QAction *paste = window->findChild<QAction *>(QStringLiteral("paste"));
+        QVERIFY(paste);
+        QCOMPARE(paste->shortcut(), QKeySequence(QKeySequence::Paste));
+        paste->trigger();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(window->resultsView()->resultCount(), 5);
+    }
+
+    void nonImageDropIsRefusedAndChangesNothing()
+    {
+        auto window = readyWindow();
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(streetPhoto(QStringLiteral("shirt")))});
+        QVERIFY(drop(window->queryPane(), mime));
+        QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
+        const QStringList before = resultPaths(window->resultsView());
+
+        const QString notes = m_dir.filePath(QStringLiteral("notes.txt"));
+        QFile file(notes);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("not a picture");
+        file.close();
+        QSignalSpy started(&window->session(), &CatalogSession::searchStarted);
+        auto *textDrop = new QMimeData;
+        textDrop->setUrls({QUrl::fromLocalFile(notes)});
+        drop(window->queryPane(), textDrop);
+        QCoreApplication::processEvents();
+        QVERIFY2(window->queryPane()->currentMessage().contains(QStringLiteral("not an image")),
+                 qPrintable(window->queryPane()->currentMessage()));
+        QCOMPARE(started.count(), 0);
+        QCOMPARE(resultPaths(window->resultsView()), before);
+        delete mime;
+        delete textDrop;
+    }
+
+    void searchWithThisRequeriesFromTheResult()
+    {
+        auto window = readyWindow();
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(streetPhoto(QStringLiteral("t-shirt")))});
+        QVERIFY(drop(window->queryPane(), mime));
+        QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
+        const ResultItem first = *window->resultsView()->resultAt(0);
+
+        QSignalSpy finished(&window->session(), &CatalogSession::searchFinished);
+        std::unique_ptr<QMenu> menu(window->resultsView()->contextMenuFor(0));
+        QAction *searchWith = menu->findChild<QAction *>(QStringLiteral("searchWith"));
+        QVERIFY(searchWith);
+        searchWith->trigger();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        const auto outcome = finished.last().first().value<SearchOutcome>();
+        QVERIFY(outcome.queryInCatalog);
+        QCOMPARE(window->resultsView()->resultCount(), 5);
+        for (const QString &path : resultPaths(window->resultsView())) QVERIFY(path != first.absolutePath);
+        delete mime;
+    }
+
+    void cancelStopsIndexingAndLeavesAUsableIndex()
+    {
+        QTemporaryDir dir;
+        const QString big = dir.filePath(QStringLiteral("big"));
+        QVERIFY(test::copyCatalogImages(test::firstCatalogImages(64), big));
+        auto window = openWindow(big);
+        QSignalSpy progress(&window->session(), &CatalogSession::indexingProgress);
+        QSignalSpy finished(&window->session(), &CatalogSession::indexingFinished);
+        QVERIFY(progress.wait(kIndexTimeoutMs));
+        QVERIFY(window->catalogPanel()->cancelVisible());
+        window->findChild<QAction *>(QStringLiteral("cancelIndexing"))->trigger();
+        QVERIFY(finished.wait(kIndexTimeoutMs));
+        const auto report = finished.last().first().value<IndexReport>();
+        QVERIFY(report.cancelled);
+        QTRY_VERIFY(window->session().indexedItems() > 0);
+        QVERIFY(window->session().indexedItems() < 64);
+        QVERIFY(!window->catalogPanel()->cancelVisible());
+
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(streetPhoto(QStringLiteral("pants")))});
+        QVERIFY(drop(window->queryPane(), mime));
+        QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
+        delete mime;
+    }
+
+    void settingsSurviveARestart()
+    {
+        {
+            auto window = readyWindow();
+            window->setResultCount(10);
+            window->resize(900, 640);
+            window->close();
+        }
+        MainWindow restored; // no catalog given: the last one is reopened
+        restored.show();
+        restored.start();
+        QCOMPARE(restored.resultCount(), 10);
+        QCOMPARE(restored.size(), QSize(900, 640));
+        QTRY_COMPARE_WITH_TIMEOUT(restored.session().catalogRoot(), QFileInfo(catalog()).absoluteFilePath(), 5000);
+        restored.setResultCount(5);
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

@@ -1,0 +1,101 @@
+#pragma once
+// The left pane of the window: where the user gives the picture to search with — by drop,
+// paste or file dialog — and sees it. Drops and the clipboard are interpreted by
+// DropReader; local files are read here, links downloaded by UrlFetcher. The pane only
+// *shows* images (a preview); decoding for the search happens in the core, which also
+// gives the real reason when a picture cannot be used.
+//
+// A refused drop or paste shows its reason and emits nothing, so the previous query and
+// its results stay. Keyboard shortcuts belong to the main window, which calls the slots.
+
+#include "Expected.h"
+#include "QueryInput.h"
+
+#include <QFrame>
+#include <QImage>
+#include <QString>
+
+QT_BEGIN_NAMESPACE
+class QLabel;
+class QProgressBar;
+class QVBoxLayout;
+QT_END_NAMESPACE
+
+namespace lookbook {
+
+struct DropRequest;
+class UrlFetcher;
+
+class QueryPane : public QFrame {
+    Q_OBJECT
+public:
+    explicit QueryPane(QWidget *parent = nullptr);
+
+    // Shows the query picture scaled to fit (aspect kept) with its caption; a null image
+    // shows a placeholder. Also called by the pane itself when a query is chosen.
+    void showQuery(const QImage &image, const QString &caption);
+    // A message under the picture: an error (in a warning colour) or work in progress.
+    // Neither clears the shown query.
+    void showError(const QString &message);
+    void showBusy(const QString &message); // e.g. "Downloading image…", "Searching…"
+    void clearMessage();
+    QString currentMessage() const;        // as given, for tests
+
+    QSize sizeHint() const override;
+
+public slots:
+    // A file dialog filtered to images; remembers its folder in QSettings "query/lastFolder".
+    void openFileDialog();
+    void pasteFromClipboard();
+
+signals:
+    void queryChosen(const lookbook::QueryInput &input);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dragMoveEvent(QDragMoveEvent *event) override;
+    void dragLeaveEvent(QDragLeaveEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
+    void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
+
+private:
+    enum class Source { Drop, Paste, Dialog };
+    enum class DragState { None, Acceptable, Refused };
+    enum class MessageKind { None, Busy, Error };
+
+    void handle(const DropRequest &request, Source source);
+    void choose(const QueryInput &input);
+    void setMessage(MessageKind kind, const QString &message);
+    // Shows or hides the parts for the current state and recolours them.
+    void refresh();
+    void updatePreview();
+    static Expected<QByteArray> readLocalFile(const QString &path);
+    static QImage decodePreview(const QByteArray &bytes);
+    QPixmap glyphPixmap(const QColor &colour) const;
+    QPixmap placeholderPixmap(const QSize &size) const;
+    static void drawPictureGlyph(QPainter &painter, const QRectF &bounds, const QColor &colour);
+    QColor errorColour() const;
+    QColor mutedColour() const;
+
+    UrlFetcher *m_fetcher = nullptr;
+    QVBoxLayout *m_layout = nullptr;
+    QLabel *m_glyph = nullptr;
+    QLabel *m_hintTitle = nullptr;
+    QLabel *m_hintDetail = nullptr;
+    QLabel *m_preview = nullptr;
+    QLabel *m_caption = nullptr;
+    QLabel *m_message = nullptr;
+    QProgressBar *m_busyBar = nullptr;
+
+    bool m_hasQuery = false;
+    QImage m_image;
+    QString m_captionText;
+    QSize m_previewSize; // of the pixmap now shown; a change re-scales
+    QString m_messageText;
+    MessageKind m_messageKind = MessageKind::None;
+    DragState m_drag = DragState::None;
+};
+
+} // namespace lookbook

@@ -1,0 +1,54 @@
+#pragma once
+// The ranked results of one search as a list model: one row per item, best first. The
+// thumbnails come from a ThumbnailCache and appear (dataChanged) as they are made.
+
+#include "SearchResult.h"
+
+#include <QAbstractListModel>
+
+#include <vector>
+
+namespace lookbook {
+
+class ThumbnailCache;
+
+class ResultsModel : public QAbstractListModel {
+    Q_OBJECT
+public:
+    enum Role {
+        ScoreRole = Qt::UserRole + 1, // float: cosine similarity
+        PathRole,                     // QString: absolute path
+        RelativePathRole,             // QString: relative to the catalog root
+        LabelsRole,                   // QVariantMap: styles.csv columns, empty without labels
+        SummaryRole,                  // QString: "articleType · baseColour · gender"
+        DisplayNameRole,              // QString: productDisplayName, empty without it
+        RankRole,                     // int: 1-based
+        ThumbnailStateRole,           // int: a ThumbnailState
+    };
+    Q_ENUM(Role)
+
+    enum class ThumbnailState { Loading, Ready, Broken };
+
+    // thumbnails is not owned and must outlive the model; Qt::DecorationRole gives a QImage.
+    explicit ResultsModel(ThumbnailCache *thumbnails, QObject *parent = nullptr);
+
+    void setResults(std::vector<ResultItem> results);
+    // The item shown in row, or nullptr outside the rows; valid until the next setResults.
+    const ResultItem *itemAt(int row) const;
+
+    // "Tshirts · Blue · Men": the labels a shopper scans for, those present, in that order.
+    static QString summaryOf(const ResultItem &item);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+
+private:
+    void onThumbnailReady(const QString &path);
+    QString toolTipOf(const ResultItem &item) const;
+
+    ThumbnailCache *m_thumbnails;
+    std::vector<ResultItem> m_results;
+};
+
+} // namespace lookbook

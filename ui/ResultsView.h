@@ -1,0 +1,71 @@
+#pragma once
+// The results grid: one card per result, best first, with the keyboard, mouse and context
+// menu actions a user expects of a file browser (open, reveal, copy path, search again).
+// The view only asks; the window decides what opening or searching means, using the
+// static helpers below for the platform's default behaviour.
+
+#include "SearchResult.h"
+
+#include <QListView>
+#include <QString>
+
+#include <vector>
+
+class QMenu;
+
+namespace lookbook {
+
+class ResultDelegate;
+class ResultsModel;
+class ThumbnailCache;
+
+class ResultsView : public QListView {
+    Q_OBJECT
+public:
+    // thumbnails is not owned and must outlive the view.
+    explicit ResultsView(ThumbnailCache *thumbnails, QWidget *parent = nullptr);
+
+    // Shows new results. Nothing is selected, but row 0 is current so the arrow keys and
+    // Enter start from the best match.
+    void setResults(std::vector<ResultItem> results);
+    int resultCount() const;
+    // The result in row, or nullptr; valid until the next setResults.
+    const ResultItem *resultAt(int row) const;
+
+    // Painted centred in the viewport while there are no results.
+    void setEmptyMessage(const QString &text);
+    QString emptyMessage() const { return m_emptyMessage; }
+
+    // The context menu of row (nullptr outside the rows), owned by the caller. Its actions,
+    // by objectName: "open", "reveal", "copyPath", "searchWith".
+    QMenu *contextMenuFor(int row);
+
+    // The platform's default handling, for the window to connect the signals to.
+    static bool openInDefaultApp(const QString &path);
+    // Selects the file in Explorer or Finder; elsewhere opens its folder (selecting it needs
+    // the FileManager1 D-Bus interface, used only when built with LOOKBOOK_HAVE_QTDBUS).
+    static bool revealInFileManager(const QString &path);
+    // Puts the path, with the platform's separators, on the clipboard.
+    static void copyPathToClipboard(const QString &path);
+
+signals:
+    void openRequested(const QString &absolutePath);
+    void searchWithRequested(const lookbook::ResultItem &item);
+    void revealRequested(const QString &absolutePath);
+
+protected:
+    void keyPressEvent(QKeyEvent *event) override;
+    void mouseDoubleClickEvent(QMouseEvent *event) override;
+    void contextMenuEvent(QContextMenuEvent *event) override;
+    void paintEvent(QPaintEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void fitCardsToWidth();
+
+    ResultsModel *m_model;
+    ResultDelegate *m_delegate;
+    QString m_emptyMessage;
+};
+
+} // namespace lookbook
