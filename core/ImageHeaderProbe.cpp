@@ -1,5 +1,7 @@
 #include "ImageHeaderProbe.h"
 
+#include "JpegMarkers.h"
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -86,57 +88,30 @@ std::optional<ImageHeader> probePng(const ByteView &in)
 }
 
 // ---- JPEG: walk the marker segments after SOI up to the first frame header (SOFn).
-constexpr quint8 kJpegMarkerPrefix = 0xFF;
-constexpr quint8 kJpegSof0 = 0xC0;
-constexpr quint8 kJpegSof15 = 0xCF;
-constexpr quint8 kJpegDht = 0xC4; // in the SOFn range but a Huffman table, not a frame
-constexpr quint8 kJpegJpg = 0xC8; // reserved extension
-constexpr quint8 kJpegDac = 0xCC; // arithmetic conditioning table
-constexpr quint8 kJpegTem = 0x01;
-constexpr quint8 kJpegRst0 = 0xD0;
-constexpr quint8 kJpegRst7 = 0xD7;
-constexpr quint8 kJpegSoi = 0xD8;
-constexpr quint8 kJpegEoi = 0xD9;
-constexpr quint8 kJpegSos = 0xDA;
-constexpr qint64 kJpegFirstMarkerOffset = 2;
-// Within a SOFn segment, after the 2-byte length: precision (1), height (2), width (2).
 constexpr qint64 kJpegSofHeightOffset = 3;
 constexpr qint64 kJpegSofWidthOffset = 5;
-constexpr quint32 kJpegMinSegmentLength = 2; // the length counts its own two bytes
-
-bool isJpegFrameMarker(quint8 marker)
-{
-    return marker >= kJpegSof0 && marker <= kJpegSof15 && marker != kJpegDht && marker != kJpegJpg
-           && marker != kJpegDac;
-}
-
-bool isJpegStandaloneMarker(quint8 marker)
-{
-    // No length follows these.
-    return marker == kJpegTem || marker == kJpegSoi || (marker >= kJpegRst0 && marker <= kJpegRst7);
-}
 
 std::optional<ImageHeader> probeJpeg(const ByteView &in)
 {
-    qint64 pos = kJpegFirstMarkerOffset;
+    qint64 pos = jpeg::kFirstMarkerOffset;
     while (true) {
-        if (in.u8(pos) != kJpegMarkerPrefix)
+        if (in.u8(pos) != jpeg::kMarkerPrefix)
             return std::nullopt; // cut short, or garbage where a marker must be
         // Any number of 0xFF fill bytes may precede the marker code.
-        while (in.u8(pos) == kJpegMarkerPrefix)
+        while (in.u8(pos) == jpeg::kMarkerPrefix)
             ++pos;
         const auto marker = in.u8(pos);
         if (!marker)
             return std::nullopt;
         ++pos; // pos now at the segment's length field, if it has one
-        if (isJpegStandaloneMarker(*marker))
+        if (jpeg::isStandalone(*marker))
             continue;
-        if (*marker == kJpegEoi || *marker == kJpegSos || *marker == 0x00)
+        if (*marker == jpeg::kEoi || *marker == jpeg::kSos || *marker == jpeg::kStuffedZero)
             return std::nullopt; // image data (or its end) before any frame header
         const auto length = in.u16(pos, kBigEndian);
-        if (!length || *length < kJpegMinSegmentLength)
+        if (!length || *length < jpeg::kLengthSize)
             return std::nullopt;
-        if (isJpegFrameMarker(*marker)) {
+        if (jpeg::isStartOfFrame(*marker)) {
             const auto height = in.u16(pos + kJpegSofHeightOffset, kBigEndian);
             const auto width = in.u16(pos + kJpegSofWidthOffset, kBigEndian);
             if (!width || !height)

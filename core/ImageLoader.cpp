@@ -1,6 +1,7 @@
 #include "ImageLoader.h"
 
 #include "ImageHeaderProbe.h"
+#include "JpegMarkers.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -109,21 +110,6 @@ std::optional<QString> declaredSizeRefusal(const ImageHeader &header, const Imag
 // warning, so a truncated file would silently index half a picture; we look for the end
 // marker ourselves.
 
-constexpr quint8 kJpegMarkerPrefix = 0xFF;
-constexpr quint8 kJpegStuffedZero = 0x00;
-constexpr quint8 kJpegTem = 0x01;
-constexpr quint8 kJpegRst0 = 0xD0;
-constexpr quint8 kJpegRst7 = 0xD7;
-constexpr quint8 kJpegSoi = 0xD8;
-constexpr quint8 kJpegEoi = 0xD9;
-constexpr qsizetype kJpegFirstMarkerOffset = 2;
-constexpr qsizetype kJpegLengthSize = 2;
-
-bool isJpegMarkerWithoutLength(quint8 code)
-{
-    // 0x00 after 0xFF is byte stuffing inside entropy-coded data, not a marker.
-    return code == kJpegStuffedZero || code == kJpegTem || code == kJpegSoi || (code >= kJpegRst0 && code <= kJpegRst7);
-}
 
 // Finds the EOI marker of the main image. Segments with a length (APPn, DQT, SOS headers,
 // ...) are skipped whole, so the EOI of an EXIF thumbnail does not count; inside entropy-coded
@@ -132,24 +118,24 @@ bool isJpegMarkerWithoutLength(quint8 code)
 bool jpegHasEndOfImage(const QByteArray &bytes)
 {
     const qsizetype size = bytes.size();
-    qsizetype pos = kJpegFirstMarkerOffset;
+    qsizetype pos = jpeg::kFirstMarkerOffset;
     while (true) {
-        pos = bytes.indexOf(static_cast<char>(kJpegMarkerPrefix), pos);
+        pos = bytes.indexOf(static_cast<char>(jpeg::kMarkerPrefix), pos);
         if (pos < 0)
             return false;
-        while (pos < size && byteAt(bytes, pos) == kJpegMarkerPrefix)
+        while (pos < size && byteAt(bytes, pos) == jpeg::kMarkerPrefix)
             ++pos; // fill bytes
         if (pos >= size)
             return false;
         const quint8 code = byteAt(bytes, pos++);
-        if (code == kJpegEoi)
+        if (code == jpeg::kEoi)
             return true;
-        if (isJpegMarkerWithoutLength(code))
+        if (code == jpeg::kStuffedZero || jpeg::isStandalone(code))
             continue;
-        if (size - pos < kJpegLengthSize)
+        if (size - pos < jpeg::kLengthSize)
             return false;
         const qsizetype length = (byteAt(bytes, pos) << CHAR_BIT) | byteAt(bytes, pos + 1);
-        if (length >= kJpegLengthSize) // a damaged length: keep scanning from here instead
+        if (length >= jpeg::kLengthSize) // a damaged length: keep scanning from here instead
             pos += length;
     }
 }
