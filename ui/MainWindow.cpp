@@ -204,14 +204,13 @@ void MainWindow::openCatalog(const QString &root)
 
 void MainWindow::runQuery(const QueryInput &query)
 {
-    QImage preview = QImage::fromData(query.bytes);
-    m_queryPane->showQuery(preview, query.displayName);
-    m_session.search(query, m_k);
+    m_session.search(query, m_k); // the pane already shows the query's preview
 }
 
 void MainWindow::searchWithItem(const ResultItem &item)
 {
-    m_queryPane->showQuery(QImage(item.absolutePath), QFileInfo(item.relativePath).fileName());
+    // The result's thumbnail is on screen already: no decoding on the GUI thread.
+    m_queryPane->showQuery(m_thumbnails->thumbnail(item.absolutePath), QFileInfo(item.relativePath).fileName());
     m_session.searchCatalogItem(item.relativePath, m_k);
 }
 
