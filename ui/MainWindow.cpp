@@ -139,6 +139,10 @@ void MainWindow::connectSession()
     });
     connect(&m_session, &CatalogSession::catalogOpened, this, [this](const QString &root, int items, const QString &problem) {
         m_catalogPanel->showCatalog(root, items);
+        if (!m_options.queryImage.isEmpty()) { // asked for on the command line: once only
+            m_queryPane->openFile(m_options.queryImage);
+            m_options.queryImage.clear();
+        }
         if (!problem.isEmpty() && QFileInfo::exists(m_session.cachePath()))
             statusBar()->showMessage(tr("The index will be rebuilt: %1").arg(problem), 10000);
         updateStatus();
@@ -183,6 +187,8 @@ void MainWindow::start()
     m_session.loadModel(m_options.modelPath);
     const QString catalog = !m_options.catalog.isEmpty() ? m_options.catalog : QSettings().value(kLastCatalog).toString();
     if (!catalog.isEmpty()) openCatalog(catalog);
+    else if (!m_options.queryImage.isEmpty())
+        m_queryPane->showError(tr("Choose a catalog folder to search %1 in.").arg(QFileInfo(m_options.queryImage).fileName()));
 }
 
 void MainWindow::chooseCatalog()

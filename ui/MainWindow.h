@@ -24,6 +24,7 @@ public:
         QString catalog;    // open this catalog (else the last one, from the settings)
         QString modelPath;  // --model (else the usual lookup)
         QString cachePath;  // --cache (else the default place for the catalog)
+        QString queryImage; // search with this image once the catalog is open
     };
     explicit MainWindow(Options options = {}, QWidget *parent = nullptr);
     ~MainWindow() override;

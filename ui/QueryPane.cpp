@@ -258,9 +258,14 @@ void QueryPane::openFileDialog()
     if (path.isEmpty()) return; // cancelled: the current query stays
 
     settings.setValue(settingsKey, QFileInfo(path).absolutePath());
-    // Through DropReader like a dropped file, so "All files" choices get the same checks.
+    openFile(path);
+}
+
+void QueryPane::openFile(const QString &path)
+{
+    // Through DropReader like a dropped file, so every way in gets the same checks.
     QMimeData mime;
-    mime.setUrls({QUrl::fromLocalFile(path)});
+    mime.setUrls({QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath())});
     handle(DropReader::read(&mime), Source::Dialog);
 }
 

@@ -47,6 +47,8 @@ public slots:
     // A file dialog filtered to images; remembers its folder in QSettings "query/lastFolder".
     void openFileDialog();
     void pasteFromClipboard();
+    // An image file named by the user elsewhere (the command line, the file manager's "Open with").
+    void openFile(const QString &path);
 
 signals:
     void queryChosen(const lookbook::QueryInput &input);

@@ -48,7 +48,8 @@ const QStringList kShownLabels = {QStringLiteral("articleType"), QStringLiteral(
 // Options every command shares.
 struct Common {
     QCommandLineOption model{QStringLiteral("model"),
-                             QStringLiteral("The ONNX model file (default: LOOKBOOK_MODEL, then the shared folder)."),
+                             QStringLiteral("The ONNX model file (default: LOOKBOOK_MODEL, else the installed "
+                                            "model, else models/ in the shared folder)."),
                              QStringLiteral("path")};
     QCommandLineOption recipe{QStringLiteral("recipe"),
                               QStringLiteral("Embedding recipe, FIT-SIZE-POOL with FIT squash|pad|crop and "

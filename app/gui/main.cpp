@@ -4,17 +4,33 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QFileInfo>
 #include <QIcon>
 #include <QTimer>
 
+#include <cstring>
+
 int main(int argc, char *argv[])
 {
+    // --help and --version answer without a display (over SSH): QApplication aborts when it
+    // cannot reach one, so those two run on the offscreen platform.
+    for (int i = 1; i < argc; ++i)
+        for (const char *option : {"-h", "--help", "--help-all", "-v", "--version"})
+            if (std::strcmp(argv[i], option) == 0 && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM"))
+                qputenv("QT_QPA_PLATFORM", "offscreen");
+
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("Lookbook"));
     QApplication::setApplicationName(QStringLiteral("Lookbook"));
     QApplication::setApplicationDisplayName(QStringLiteral("Lookbook"));
     QApplication::setApplicationVersion(QStringLiteral(LOOKBOOK_VERSION));
-    QApplication::setDesktopFileName(QStringLiteral("lookbook"));
+    // The id of the installed desktop entry and AppStream metadata (resources/linux/): the
+    // desktop shell matches the window to them (Wayland, task bars).
+    QApplication::setDesktopFileName(QStringLiteral("io.lookbook.Lookbook"));
+    QIcon icon; // compiled in from resources/icons (app/gui/CMakeLists.txt)
+    for (const int size : {16, 24, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/lookbook/icons/hicolor/%1x%1/apps/lookbook.png").arg(size), QSize(size, size));
+    QApplication::setWindowIcon(icon);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Lookbook: drop any picture and see the catalog items that look most like it."));
@@ -22,13 +38,20 @@ int main(int argc, char *argv[])
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The catalog folder to open (default: the last one)."),
                                  QStringLiteral("[CATALOG]"));
+    parser.addPositionalArgument(QStringLiteral("IMAGE"),
+                                 QStringLiteral("An image to search with (alone: in the last catalog)."), QStringLiteral("[IMAGE]"));
     const QCommandLineOption model(QStringLiteral("model"), QStringLiteral("The ONNX model file."), QStringLiteral("path"));
     const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("The cache file for CATALOG."), QStringLiteral("file"));
     parser.addOptions({model, cache});
     parser.process(app);
 
     lookbook::MainWindow::Options options;
-    options.catalog = parser.positionalArguments().value(0);
+    // Folders are catalogs, files are queries: `lookbook photo.jpg` (a file manager's
+    // "Open with") searches the last catalog.
+    for (const QString &argument : parser.positionalArguments()) {
+        if (QFileInfo(argument).isDir()) options.catalog = argument;
+        else options.queryImage = argument;
+    }
     options.modelPath = parser.value(model);
     options.cachePath = parser.value(cache);
     lookbook::MainWindow window(options);

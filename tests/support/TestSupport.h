@@ -8,6 +8,7 @@
 #include <QStringList>
 
 #include <memory>
+#include <vector>
 
 namespace lookbook::test {
 
@@ -20,6 +21,12 @@ QString testDataDir();       // tests/data in the source tree
 
 // The real model, loaded once per test process (about 1 s). Fails the calling test if absent.
 std::shared_ptr<EmbeddingModel> sharedModel();
+
+// The first photo (by name) of a consumer-photo label, e.g. "dress".
+QString firstStreetPhoto(const QString &label);
+
+// Loads images with the product's loader; fails the test process when one cannot be read.
+std::vector<cv::Mat> loadImages(const QStringList &paths);
 
 // Copies the named images (file names inside the demo catalog's images/) into dir.
 bool copyCatalogImages(const QStringList &fileNames, const QString &dir);

@@ -24,12 +24,6 @@ namespace {
 constexpr int kSearchTimeoutMs = 60'000;
 constexpr int kIndexTimeoutMs = 180'000;
 
-QString streetPhoto(const QString &label)
-{
-    const QString dir = test::sharedQueriesDir() + QStringLiteral("/images/") + label;
-    return dir + u'/' + QDir(dir).entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).first();
-}
-
 // Sends the drag-enter / drop pair a real drag ends with.
 bool drop(QWidget *target, QMimeData *mime)
 {
@@ -113,18 +107,29 @@ private slots:
         auto window = readyWindow();
         QCOMPARE(window->session().indexedItems(), 24);
         auto *mime = new QMimeData;
-        mime->setUrls({QUrl::fromLocalFile(streetPhoto(QStringLiteral("shoes")))});
+        mime->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("shoes")))});
         QVERIFY(drop(window->queryPane(), mime));
         QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
         for (const QString &path : resultPaths(window->resultsView())) QVERIFY(path.startsWith(catalog()));
         delete mime;
     }
 
+    void imageNamedOnTheCommandLineIsSearched()
+    {
+        MainWindow::Options options;
+        options.catalog = catalog();
+        options.queryImage = test::firstStreetPhoto(QStringLiteral("skirt"));
+        MainWindow window(options);
+        window.show();
+        window.start();
+        QTRY_COMPARE_WITH_TIMEOUT(window.resultsView()->resultCount(), 5, kIndexTimeoutMs);
+    }
+
     void droppedImageDataGivesFiveResults()
     {
         auto window = readyWindow();
         auto *mime = new QMimeData;
-        mime->setImageData(QImage(streetPhoto(QStringLiteral("dress"))));
+        mime->setImageData(QImage(test::firstStreetPhoto(QStringLiteral("dress"))));
         QVERIFY(drop(window->queryPane(), mime));
         QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
         delete mime;
@@ -134,7 +139,7 @@ private slots:
     {
         auto window = readyWindow();
         QSignalSpy finished(&window->session(), &CatalogSession::searchFinished);
-        QGuiApplication::clipboard()->setImage(QImage(streetPhoto(QStringLiteral("hat"))));
+        QGuiApplication::clipboard()->setImage(QImage(test::firstStreetPhoto(QStringLiteral("hat"))));
         QAction *paste = window->findChild<QAction *>(QStringLiteral("paste"));
         QVERIFY(paste);
         QCOMPARE(paste->shortcut(), QKeySequence(QKeySequence::Paste));
@@ -147,7 +152,7 @@ private slots:
     {
         auto window = readyWindow();
         auto *mime = new QMimeData;
-        mime->setUrls({QUrl::fromLocalFile(streetPhoto(QStringLiteral("shirt")))});
+        mime->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("shirt")))});
         QVERIFY(drop(window->queryPane(), mime));
         QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
         const QStringList before = resultPaths(window->resultsView());
@@ -174,7 +179,7 @@ private slots:
     {
         auto window = readyWindow();
         auto *mime = new QMimeData;
-        mime->setUrls({QUrl::fromLocalFile(streetPhoto(QStringLiteral("t-shirt")))});
+        mime->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("t-shirt")))});
         QVERIFY(drop(window->queryPane(), mime));
         QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
         const ResultItem first = *window->resultsView()->resultAt(0);
@@ -211,7 +216,7 @@ private slots:
         QVERIFY(!window->catalogPanel()->cancelVisible());
 
         auto *mime = new QMimeData;
-        mime->setUrls({QUrl::fromLocalFile(streetPhoto(QStringLiteral("pants")))});
+        mime->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("pants")))});
         QVERIFY(drop(window->queryPane(), mime));
         QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
         delete mime;
