@@ -10,6 +10,8 @@
 #include <QFileInfo>
 #include <QtConcurrent>
 
+#include <opencv2/core.hpp>
+
 namespace lookbook {
 
 namespace {
@@ -244,7 +246,12 @@ void CatalogSession::runSearch(const PendingQuery &query)
             auto image = ImageLoader().decode(query.input.bytes);
             if (!image) return fail(tr("%1 cannot be searched: %2").arg(query.input.displayName, image.error()));
             if (!model) return fail(tr("The model is not loaded, so images cannot be searched."));
-            vector = model->embed({*image}, recipe).row(0);
+            try {
+                vector = model->embed({*image}, recipe).row(0);
+            } catch (const cv::Exception &e) {
+                return fail(tr("%1 cannot be searched: the network failed on it (%2)")
+                                .arg(query.input.displayName, QString::fromUtf8(e.what()).simplified()));
+            }
         }
         outcome.embedMs = double(clock.nsecsElapsed()) / 1e6;
         clock.restart();

@@ -11,6 +11,8 @@
 #include <QLockFile>
 #include <QtConcurrent>
 
+#include <opencv2/core.hpp>
+
 #include <unordered_map>
 
 namespace lookbook {
@@ -29,6 +31,31 @@ QFuture<Decoded> decodeAsync(const QString &root, std::vector<CatalogFile> files
         auto image = loader.loadFile(root + u'/' + file.relativePath);
         return image ? Decoded{file, *image, {}} : Decoded{file, {}, image.error()};
     });
+}
+
+// The network should not fail on an image the loader accepted, but if OpenCV throws for
+// one, the batch is retried image by image so only the culprit is skipped.
+RowMatrix embedSkippingFailures(const EmbeddingModel &model, const EmbeddingRecipe &recipe,
+                                const std::vector<cv::Mat> &images, JournalBatch &batch)
+{
+    try {
+        return model.embed(images, recipe);
+    } catch (const cv::Exception &) {
+    }
+    RowMatrix rows(0, model.dimension());
+    std::vector<CatalogFile> kept;
+    for (size_t i = 0; i < images.size(); ++i) {
+        try {
+            const RowMatrix one = model.embed({images[i]}, recipe);
+            rows.conservativeResize(rows.rows() + 1, Eigen::NoChange);
+            rows.row(rows.rows() - 1) = one.row(0);
+            kept.push_back(batch.files[i]);
+        } catch (const cv::Exception &e) {
+            batch.skipped.push_back({batch.files[i], QStringLiteral("the network failed on it: %1").arg(QString::fromUtf8(e.what()).simplified())});
+        }
+    }
+    batch.files = std::move(kept);
+    return rows;
 }
 
 } // namespace
@@ -142,7 +169,7 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
                 images.push_back(d.image);
             }
         }
-        batch.rows = m_model->embed(images, m_recipe);
+        batch.rows = embedSkippingFailures(*m_model, m_recipe, images, batch);
         store.upsert(batch.files, batch.rows);
         report.embedded += int(batch.files.size());
         report.skipped.insert(report.skipped.end(), batch.skipped.begin(), batch.skipped.end());
