@@ -58,10 +58,7 @@ void CatalogSession::loadModel(const QString &explicitPath)
     if (m_model || m_modelLoading) return;
     m_modelLoading = true;
     track(QtConcurrent::run([this, explicitPath] {
-        const ModelDescriptor &descriptor = ModelDescriptor::builtIn();
-        const ModelLookup lookup = ResourceLocator::findModel(descriptor, explicitPath);
-        auto loaded = lookup.path.isEmpty() ? Expected<std::shared_ptr<EmbeddingModel>>::failure(lookup.explanation())
-                                            : EmbeddingModel::load(lookup.path, descriptor);
+        const auto loaded = ResourceLocator::loadModel(ModelDescriptor::builtIn(), explicitPath);
         QMetaObject::invokeMethod(this, [this, loaded] {
             m_modelLoading = false;
             if (!loaded) {

@@ -98,6 +98,14 @@ ModelLookup ResourceLocator::findModel(const ModelDescriptor &descriptor, const 
     return lookup;
 }
 
+Expected<std::shared_ptr<EmbeddingModel>> ResourceLocator::loadModel(const ModelDescriptor &descriptor,
+                                                                     const QString &explicitPath)
+{
+    const ModelLookup lookup = findModel(descriptor, explicitPath);
+    if (lookup.path.isEmpty()) return Expected<std::shared_ptr<EmbeddingModel>>::failure(lookup.explanation());
+    return EmbeddingModel::load(lookup.path, descriptor);
+}
+
 QString ModelLookup::explanation() const
 {
     QString text = QStringLiteral("The model file was not found. It was looked for at:\n");

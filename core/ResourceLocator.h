@@ -3,6 +3,7 @@
 // Every lookup returns the places it tried, so a failure can tell the user where to put
 // the file instead of just saying "not found".
 
+#include "EmbeddingModel.h"
 #include "ModelDescriptor.h"
 
 #include <QString>
@@ -28,6 +29,10 @@ public:
     // else LOOKBOOK_MODEL) is the only place looked at; otherwise the setting "model/path",
     // the installed models folder and the shared folders are tried in turn.
     static ModelLookup findModel(const ModelDescriptor &descriptor, const QString &explicitPath = {});
+
+    // findModel, then EmbeddingModel::load; a model not found fails with the explanation.
+    static Expected<std::shared_ptr<EmbeddingModel>> loadModel(const ModelDescriptor &descriptor,
+                                                               const QString &explicitPath = {});
 
     // A file inside the shared folder, e.g. "data/fashion-product-images-small-subset".
     static QString sharedPath(const QString &relative);

@@ -110,10 +110,7 @@ int prepareCatalog(Context &c)
 
 Expected<std::shared_ptr<EmbeddingModel>> loadModel(const Context &ctx)
 {
-    const ModelDescriptor &descriptor = ModelDescriptor::builtIn();
-    const ModelLookup lookup = ResourceLocator::findModel(descriptor, ctx.parser.value(ctx.common.model));
-    if (lookup.path.isEmpty()) return Expected<std::shared_ptr<EmbeddingModel>>::failure(lookup.explanation());
-    return EmbeddingModel::load(lookup.path, descriptor);
+    return ResourceLocator::loadModel(ModelDescriptor::builtIn(), ctx.parser.value(ctx.common.model));
 }
 
 // Labels are optional: a missing default styles.csv is fine, a named one that fails is an error.
