@@ -35,7 +35,7 @@ QString CatalogIndex::defaultCachePath(const QString &catalogRoot)
 
 StoreIdentity CatalogIndex::identityFor(const ModelDescriptor &model, const EmbeddingRecipe &recipe)
 {
-    return {model.id, model.sha256Hex, recipe.id(), model.featureChannels};
+    return {model.id, model.sha256Hex, recipe.indexRecipe().id(), EmbeddingModel::dimensionFor(model, recipe)};
 }
 
 OpenedStore CatalogIndex::open(const QString &cachePath, const StoreIdentity &identity)

@@ -3,12 +3,14 @@
 #include "CatalogIndex.h"
 #include "ImageLoader.h"
 #include "ResourceLocator.h"
-#include "Searcher.h"
+#include "SearchSpace.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QtConcurrent>
+
+#include <mutex>
 
 #include <opencv2/core.hpp>
 
@@ -27,7 +29,26 @@ struct CatalogSession::IndexJob {
     std::atomic_bool cancel{false};
 };
 
-CatalogSession::CatalogSession(QObject *parent) : QObject(parent)
+struct CatalogSession::SpaceCache {
+    std::mutex mutex;
+    std::shared_ptr<const EmbeddingStore> store;
+    std::shared_ptr<const SearchSpace> space;
+
+    std::shared_ptr<const SearchSpace> spaceFor(const std::shared_ptr<const EmbeddingStore> &wanted,
+                                                const EmbeddingRecipe &recipe)
+    {
+        std::lock_guard lock(mutex);
+        if (store != wanted) {
+            // The space refers to the store's rows; the deleter keeps the store alive with it.
+            space = std::shared_ptr<const SearchSpace>(new SearchSpace(*wanted, recipe),
+                                                       [keep = wanted](const SearchSpace *s) { delete s; });
+            store = wanted;
+        }
+        return space;
+    }
+};
+
+CatalogSession::CatalogSession(QObject *parent) : QObject(parent), m_spaces(std::make_shared<SpaceCache>())
 {
     qRegisterMetaType<IndexProgress>();
     qRegisterMetaType<IndexReport>();
@@ -129,6 +150,12 @@ void CatalogSession::publishStore(std::shared_ptr<const EmbeddingStore> store)
     emit storeChanged(indexedItems());
 }
 
+void CatalogSession::warmSearchSpace()
+{
+    if (!m_store || m_store->size() == 0) return;
+    track(QtConcurrent::run([spaces = m_spaces, store = m_store, recipe = m_recipe] { spaces->spaceFor(store, recipe); }));
+}
+
 void CatalogSession::startIndexing()
 {
     if (m_root.isEmpty()) return;
@@ -173,6 +200,7 @@ void CatalogSession::startIndexing()
                 return;
             }
             if (final->problem.isEmpty()) publishStore(std::make_shared<const EmbeddingStore>(std::move(final->store)));
+            warmSearchSpace(); // so that the first search does not wait for it
             emit indexingFinished(*report);
         }, Qt::QueuedConnection);
     }));
@@ -220,7 +248,7 @@ void CatalogSession::runSearch(const PendingQuery &query)
     }
     m_latestQuery->store(query.id);
     track(QtConcurrent::run([this, query, store = m_store, labels = m_labels, model = m_model, recipe = m_recipe,
-                             root = m_root, latest = m_latestQuery] {
+                             root = m_root, latest = m_latestQuery, spaces = m_spaces] {
         if (latest->load() != query.id) return; // a newer query came while this one waited for a thread
         const auto fail = [this, &query](const QString &why) {
             QMetaObject::invokeMethod(this, [this, id = query.id, why] {
@@ -231,12 +259,13 @@ void CatalogSession::runSearch(const PendingQuery &query)
         outcome.queryId = query.id;
         outcome.queryName = query.input.displayName;
         outcome.catalogItems = store->size();
+        const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(store, recipe);
         QElapsedTimer clock;
         clock.start();
         Eigen::RowVectorXf vector;
         int exclude = store->indexOf(query.catalogItem);
         if (!query.catalogItem.isEmpty() && exclude >= 0) {
-            vector = store->vector(exclude);
+            vector = space->itemQuery(exclude);
             outcome.queryInCatalog = true;
         } else {
             exclude = -1;
@@ -244,7 +273,7 @@ void CatalogSession::runSearch(const PendingQuery &query)
             if (!image) return fail(tr("%1 cannot be searched: %2").arg(query.input.displayName, image.error()));
             if (!model) return fail(tr("The model is not loaded, so images cannot be searched."));
             try {
-                vector = model->embed({*image}, recipe).row(0);
+                vector = space->prepare(model->embed({*image}, recipe, ImageRole::OutsidePhoto)).row(0);
             } catch (const cv::Exception &e) {
                 return fail(tr("%1 cannot be searched: the network failed on it (%2)")
                                 .arg(query.input.displayName, QString::fromUtf8(e.what()).simplified()));
@@ -252,7 +281,7 @@ void CatalogSession::runSearch(const PendingQuery &query)
         }
         outcome.embedMs = double(clock.nsecsElapsed()) / 1e6;
         clock.restart();
-        const auto hits = Searcher(store->vectors()).search(vector, {query.k, exclude, nullptr});
+        const auto hits = space->search(vector, {query.k, exclude, nullptr});
         outcome.searchMs = double(clock.nsecsElapsed()) / 1e6;
         const QDir rootDir(root);
         for (const SearchHit &hit : hits) {

@@ -93,6 +93,11 @@ private:
     quint64 m_catalogGeneration = 0; // opening another catalog makes older work stale
     std::shared_ptr<const EmbeddingStore> m_store;
     std::shared_ptr<const StyleLabels> m_labels;
+    // The search space of the latest store, built on a worker when first needed (projection
+    // and neighbour augmentation take a moment on a large catalog) and shared by searches.
+    struct SpaceCache;
+    std::shared_ptr<SpaceCache> m_spaces;
+    void warmSearchSpace();
     bool m_indexWhenModelReady = false;
 
     struct IndexJob;

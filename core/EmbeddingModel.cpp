@@ -89,11 +89,11 @@ Expected<std::shared_ptr<EmbeddingModel>> EmbeddingModel::load(const QString &on
     return std::shared_ptr<EmbeddingModel>(new EmbeddingModel(std::move(impl)));
 }
 
-cv::Mat EmbeddingModel::fitToInput(const cv::Mat &bgr, const EmbeddingRecipe &recipe)
+cv::Mat EmbeddingModel::fitToInput(const cv::Mat &bgr, const InputFit &fit)
 {
-    const int side = recipe.inputSize;
+    const int side = fit.inputSize;
     cv::Mat out;
-    switch (recipe.fit) {
+    switch (fit.fit) {
     case FitMode::Squash:
         cv::resize(bgr, out, cv::Size(side, side), 0, 0, cv::INTER_LINEAR);
         break;
@@ -120,38 +120,59 @@ cv::Mat EmbeddingModel::fitToInput(const cv::Mat &bgr, const EmbeddingRecipe &re
     return out;
 }
 
-RowMatrix EmbeddingModel::embed(const std::vector<cv::Mat> &images, const EmbeddingRecipe &recipe) const
+RowMatrix EmbeddingModel::embed(const std::vector<cv::Mat> &images, const EmbeddingRecipe &recipe,
+                                ImageRole role) const
 {
     const int channels = d->descriptor.featureChannels;
-    RowMatrix result(static_cast<Eigen::Index>(images.size()), channels);
+    const bool withClasses = recipe.classWeight > 0;
+    RowMatrix result(static_cast<Eigen::Index>(images.size()), dimension(recipe));
     if (images.empty()) return result;
 
+    const InputFit fit = recipe.fitFor(role);
     std::vector<cv::Mat> fitted;
     fitted.reserve(images.size());
-    for (const cv::Mat &image : images) fitted.push_back(fitToInput(image, recipe));
+    for (const cv::Mat &image : images) fitted.push_back(fitToInput(image, fit));
     const auto &m = d->descriptor.mean;
     // The descriptor's mean is in the network's channel order; blobFromImages expects it in
     // that order too when it swaps R and B.
     const cv::Mat blob = cv::dnn::blobFromImages(fitted, d->descriptor.scale, cv::Size(),
                                                  cv::Scalar(m[0], m[1], m[2]),
                                                  /*swapRB=*/!d->descriptor.bgr, /*crop=*/false);
-    cv::Mat features;
+    std::vector<cv::Mat> outputs;
     {
         std::lock_guard lock(d->forwardMutex);
         d->net.setInput(blob, d->descriptor.inputName.toStdString());
-        features = d->net.forward(d->descriptor.featureLayer.toStdString()).clone();
+        // One pass serves both outputs: the class layer sits on top of the feature map.
+        std::vector<cv::String> names{d->descriptor.featureLayer.toStdString()};
+        if (withClasses) names.push_back(d->descriptor.classLayer.toStdString());
+        d->net.forward(outputs, names);
+        for (cv::Mat &out : outputs) out = out.clone(); // the net reuses its buffers
     }
+    const cv::Mat &features = outputs[0];
     CV_Assert(features.dims == 4 && features.size[0] == int(images.size()) && features.size[1] == channels);
     const int cells = features.size[2] * features.size[3];
     for (int n = 0; n < features.size[0]; ++n) {
         const FeatureMap map(features.ptr<float>(n), channels, cells);
         Eigen::VectorXf v = pool(map, recipe.pooling);
-        result.row(n) = v.transpose() / std::max(v.norm(), kNormFloor);
+        v /= std::max(v.norm(), kNormFloor);
+        result.row(n).head(channels) = v.transpose();
+        if (withClasses) {
+            // Square roots of the probabilities (the Hellinger mapping) so that the dot
+            // product of two blocks compares distributions rather than their peaks.
+            const Eigen::Map<const Eigen::VectorXf> probabilities(outputs[1].ptr<float>(n), d->descriptor.classCount);
+            Eigen::VectorXf c = probabilities.cwiseMax(0.0f).cwiseSqrt();
+            c *= recipe.classWeight / std::max(c.norm(), kNormFloor);
+            result.row(n).tail(d->descriptor.classCount) = c.transpose();
+        }
+        result.row(n) /= std::max(result.row(n).norm(), kNormFloor);
     }
     return result;
 }
 
-int EmbeddingModel::dimension() const { return d->descriptor.featureChannels; }
+int EmbeddingModel::dimensionFor(const ModelDescriptor &descriptor, const EmbeddingRecipe &recipe)
+{
+    return descriptor.featureChannels + (recipe.classWeight > 0 ? descriptor.classCount : 0);
+}
 const ModelDescriptor &EmbeddingModel::descriptor() const { return d->descriptor; }
 QString EmbeddingModel::path() const { return d->path; }
 

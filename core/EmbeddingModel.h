@@ -30,14 +30,18 @@ public:
     EmbeddingModel(const EmbeddingModel &) = delete;
     EmbeddingModel &operator=(const EmbeddingModel &) = delete;
 
-    // One row per image, L2-normalised, dimension() columns. Images are CV_8UC3 BGR of any
-    // size; they are fitted to the input square as the recipe says.
-    RowMatrix embed(const std::vector<cv::Mat> &images, const EmbeddingRecipe &recipe) const;
+    // One row per image, L2-normalised, dimension(recipe) columns. Images are CV_8UC3 BGR
+    // of any size; they are fitted to the input square as the recipe says for their role.
+    RowMatrix embed(const std::vector<cv::Mat> &images, const EmbeddingRecipe &recipe,
+                    ImageRole role = ImageRole::CatalogItem) const;
 
-    // The network's input square for one image, as the recipe fits it (8-bit BGR).
-    static cv::Mat fitToInput(const cv::Mat &bgr, const EmbeddingRecipe &recipe);
+    // The network's input square for one image, fitted as `fit` says (8-bit BGR).
+    static cv::Mat fitToInput(const cv::Mat &bgr, const InputFit &fit);
 
-    int dimension() const;
+    // Columns of the embeddings this recipe makes: the pooled map, plus the class
+    // probabilities when the recipe blends them in.
+    int dimension(const EmbeddingRecipe &recipe) const { return dimensionFor(descriptor(), recipe); }
+    static int dimensionFor(const ModelDescriptor &descriptor, const EmbeddingRecipe &recipe);
     const ModelDescriptor &descriptor() const;
     QString path() const;
 

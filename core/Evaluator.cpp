@@ -2,11 +2,14 @@
 
 #include "CatalogScanner.h"
 #include "ImageLoader.h"
-#include "Searcher.h"
+#include "SearchSpace.h"
 
 #include <QDir>
 #include <QDirIterator>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
 
 namespace lookbook {
 
@@ -75,30 +78,51 @@ std::vector<LabelledImage> listLabelledImages(const QString &queriesDir)
     return images;
 }
 
-CatalogQuality Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLabels &labels, int k)
+CatalogQuality Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLabels &labels,
+                                      const EmbeddingRecipe &recipe, int folds, int k,
+                                      std::shared_ptr<const DiscriminantProjection> given)
 {
     CatalogQuality quality;
     quality.catalogItems = store.size();
+    std::vector<QString> types(size_t(store.size()));
     std::vector<int> queryItems;
-    for (int i = 0; i < store.size(); ++i)
-        if (!labels.value(store.items()[size_t(i)].relativePath, kArticleType).isEmpty()) queryItems.push_back(i);
+    for (int i = 0; i < store.size(); ++i) {
+        types[size_t(i)] = labels.value(store.items()[size_t(i)].relativePath, kArticleType);
+        if (!types[size_t(i)].isEmpty()) queryItems.push_back(i);
+    }
     quality.queries = int(queryItems.size());
     if (queryItems.empty() || k <= 0) return quality;
 
-    RowMatrix queries(Eigen::Index(queryItems.size()), store.dimension());
-    for (size_t q = 0; q < queryItems.size(); ++q) queries.row(Eigen::Index(q)) = store.vector(queryItems[q]);
-    const auto results = Searcher(store.vectors()).searchMany(queries, k, queryItems);
-
+    // Items are sorted by path, so i % folds spreads every kind of product over the folds.
+    const bool crossValidate = folds > 1 && recipe.projectionWeight > 0;
+    quality.folds = crossValidate ? folds : 0;
     double typeHits = 0, typeColourHits = 0;
-    for (size_t q = 0; q < queryItems.size(); ++q) {
-        const QString &queryPath = store.items()[size_t(queryItems[q])].relativePath;
-        const QString type = labels.value(queryPath, kArticleType);
-        const QString colour = labels.value(queryPath, kBaseColour);
-        for (const SearchHit &hit : results[q]) {
-            const QString &path = store.items()[size_t(hit.item)].relativePath;
-            if (labels.value(path, kArticleType) != type) continue;
-            typeHits += 1;
-            if (labels.value(path, kBaseColour) == colour) typeColourHits += 1;
+    for (int fold = 0; fold < (crossValidate ? folds : 1); ++fold) {
+        std::shared_ptr<const DiscriminantProjection> projection = given;
+        if (crossValidate) {
+            std::vector<QString> trainingLabels = types;
+            for (size_t i = 0; i < trainingLabels.size(); ++i)
+                if (int(i) % folds == fold) trainingLabels[i].clear(); // the queries' own fold stays out
+            const std::vector<int> classes = DiscriminantProjection::classIds(trainingLabels);
+            auto fitted = DiscriminantProjection::fit(store.vectors(), classes);
+            if (!fitted) return quality; // fewer than two classes: nothing to measure
+            projection = std::make_shared<const DiscriminantProjection>(std::move(*fitted));
+        }
+        const SearchSpace space(store, recipe, projection);
+        std::vector<int> foldQueries;
+        for (int item : queryItems)
+            if (!crossValidate || item % folds == fold) foldQueries.push_back(item);
+        RowMatrix queries(Eigen::Index(foldQueries.size()), space.prepare(RowMatrix(store.vector(0))).cols());
+        for (size_t q = 0; q < foldQueries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(foldQueries[q]);
+        const auto results = space.searchMany(queries, k, foldQueries);
+        for (size_t q = 0; q < foldQueries.size(); ++q) {
+            const QString &queryPath = store.items()[size_t(foldQueries[q])].relativePath;
+            const QString colour = labels.value(queryPath, kBaseColour);
+            for (const SearchHit &hit : results[q]) {
+                if (types[size_t(hit.item)] != types[size_t(foldQueries[q])]) continue;
+                typeHits += 1;
+                if (labels.value(store.items()[size_t(hit.item)].relativePath, kBaseColour) == colour) typeColourHits += 1;
+            }
         }
     }
     const double denominator = double(queryItems.size()) * k;
@@ -107,15 +131,30 @@ CatalogQuality Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLa
     return quality;
 }
 
+int Evaluator::foldsNeeded(const EmbeddingStore &store, const EmbeddingRecipe &recipe)
+{
+    if (recipe.projectionWeight <= 0) return 0;
+    // The built-in projection lists the files it was fitted on; a shared file name means
+    // this catalog's labels took part in the fit.
+    QSet<QString> trained;
+    for (const QJsonValue &name : DiscriminantProjection::builtIn().provenance().value(QStringLiteral("fitted_on_files")).toArray())
+        trained.insert(name.toString());
+    for (const CatalogFile &item : store.items())
+        if (trained.contains(QFileInfo(item.relativePath).fileName())) return kCrossValidationFolds;
+    return 0;
+}
+
 StreetQuality Evaluator::streetQueries(const EmbeddingModel &model, const EmbeddingRecipe &recipe,
                                        const EmbeddingStore &store, const StyleLabels &labels,
                                        const std::vector<LabelledImage> &queries, const LabelMap &map, int k,
-                                       const Progress &onProgress)
+                                       const Progress &onProgress,
+                                       std::shared_ptr<const DiscriminantProjection> projection)
 {
     StreetQuality quality;
     const ImageLoader loader;
-    const Searcher searcher(store.vectors());
+    const SearchSpace space(store, recipe, std::move(projection));
     double strictHits = 0, broadHits = 0;
+    qint64 embedNs = 0;
     for (size_t start = 0; start < queries.size(); start += kStreetBatch) {
         std::vector<cv::Mat> images;
         std::vector<const LabelledImage *> used;
@@ -133,9 +172,13 @@ StreetQuality Evaluator::streetQueries(const EmbeddingModel &model, const Embedd
             images.push_back(*image);
             used.push_back(&q);
         }
-        const RowMatrix embeddings = model.embed(images, recipe);
+        QElapsedTimer clock;
+        clock.start();
+        const RowMatrix raw = model.embed(images, recipe, ImageRole::OutsidePhoto);
+        embedNs += clock.nsecsElapsed();
+        const RowMatrix embeddings = space.prepare(raw);
         for (size_t i = 0; i < used.size(); ++i) {
-            for (const SearchHit &hit : searcher.search(embeddings.row(Eigen::Index(i)), {k, -1, nullptr})) {
+            for (const SearchHit &hit : space.search(embeddings.row(Eigen::Index(i)), {k, -1, nullptr})) {
                 const QString type = labels.value(store.items()[size_t(hit.item)].relativePath, kArticleType);
                 strictHits += map.isHit(used[i]->label, type, false) ? 1 : 0;
                 broadHits += map.isHit(used[i]->label, type, true) ? 1 : 0;
@@ -144,6 +187,7 @@ StreetQuality Evaluator::streetQueries(const EmbeddingModel &model, const Embedd
         quality.queries += int(used.size());
         if (onProgress) onProgress(int(std::min(queries.size(), start + kStreetBatch)), int(queries.size()));
     }
+    if (quality.queries > 0) quality.embedMsPerImage = double(embedNs) / 1e6 / quality.queries;
     if (quality.queries > 0 && k > 0) {
         quality.pAtKStrict = strictHits / (double(quality.queries) * k);
         quality.pAtKBroad = broadHits / (double(quality.queries) * k);

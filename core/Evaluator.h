@@ -3,6 +3,7 @@
 // P@k of consumer photos against the catalog through a label map. Every figure comes with
 // the counts it rests on.
 
+#include "DiscriminantProjection.h"
 #include "EmbeddingModel.h"
 #include "EmbeddingStore.h"
 #include "Expected.h"
@@ -22,12 +23,14 @@ inline constexpr int kProtocolK = 5;
 struct CatalogQuality {
     int catalogItems = 0;
     int queries = 0;            // catalog items with an articleType label
+    int folds = 0;              // cross-validation folds of the learned projection (0: none fitted)
     double pAtKArticleType = 0;
     double pAtKArticleTypeColour = 0;
 };
 
 struct StreetQuality {
     int queries = 0;
+    double embedMsPerImage = 0; // the network's forward pass, batches of 16
     double pAtKStrict = 0;
     double pAtKBroad = 0;
     std::vector<std::pair<QString, QString>> skipped; // file, reason (unreadable or unmapped label)
@@ -54,15 +57,28 @@ struct LabelledImage {
 };
 std::vector<LabelledImage> listLabelledImages(const QString &queriesDir);
 
+// How many cross-validation folds the catalog figures need: when the recipe's learned
+// projection was fitted on items of this catalog, it must be re-fitted on folds that do not
+// contain the query (0 when the built-in projection can be used as it is).
+inline constexpr int kCrossValidationFolds = 5;
+
 class Evaluator {
 public:
-    static CatalogQuality leaveOneOut(const EmbeddingStore &store, const StyleLabels &labels, int k = kProtocolK);
+    // Leave-one-out over the catalog. With folds > 1 and a recipe that uses the learned
+    // projection, the items are split into folds; each fold's queries are searched with a
+    // projection fitted on the articleType labels of the other folds only.
+    static CatalogQuality leaveOneOut(const EmbeddingStore &store, const StyleLabels &labels,
+                                      const EmbeddingRecipe &recipe, int folds = 0, int k = kProtocolK,
+                                      std::shared_ptr<const DiscriminantProjection> projection = {});
+    // Folds needed for honest figures on this catalog (see kCrossValidationFolds).
+    static int foldsNeeded(const EmbeddingStore &store, const EmbeddingRecipe &recipe);
 
     using Progress = std::function<void(int done, int total)>;
     static StreetQuality streetQueries(const EmbeddingModel &model, const EmbeddingRecipe &recipe,
                                        const EmbeddingStore &store, const StyleLabels &labels,
                                        const std::vector<LabelledImage> &queries, const LabelMap &map,
-                                       int k = kProtocolK, const Progress &onProgress = {});
+                                       int k = kProtocolK, const Progress &onProgress = {},
+                                       std::shared_ptr<const DiscriminantProjection> projection = {});
 };
 
 } // namespace lookbook

@@ -42,7 +42,7 @@ RowMatrix embedSkippingFailures(const EmbeddingModel &model, const EmbeddingReci
         return model.embed(images, recipe);
     } catch (const cv::Exception &) {
     }
-    RowMatrix rows(0, model.dimension());
+    RowMatrix rows(0, model.dimension(recipe));
     std::vector<CatalogFile> kept;
     for (size_t i = 0; i < images.size(); ++i) {
         try {

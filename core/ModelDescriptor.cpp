@@ -30,6 +30,9 @@ Expected<ModelDescriptor> ModelDescriptor::fromJson(const QByteArray &json)
     d.scale = input.value(u"scale").toDouble(1.0);
     d.featureLayer = feature.value(u"layer").toString();
     d.featureChannels = feature.value(u"channels").toInt();
+    const QJsonObject classes = root.value(u"classes").toObject();
+    d.classLayer = classes.value(u"layer").toString();
+    d.classCount = classes.value(u"count").toInt();
     if (mean.size() != 3 || d.id.isEmpty() || d.fileName.isEmpty() || d.sha256Hex.size() != 64
         || d.featureLayer.isEmpty() || d.featureChannels <= 0 || d.nativeInputSize <= 0)
         return Expected<ModelDescriptor>::failure(

@@ -23,6 +23,8 @@ struct ModelDescriptor {
     double scale = 1.0;
     QString featureLayer;  // last convolutional map, pooled into the embedding
     int featureChannels = 0;
+    QString classLayer;    // softmax over the training classes, optionally blended in
+    int classCount = 0;
 
     static Expected<ModelDescriptor> fromJson(const QByteArray &json);
     // The descriptor of the model the product ships with.

@@ -6,7 +6,7 @@
 #include "ImageLoader.h"
 #include "Indexer.h"
 #include "ResourceLocator.h"
-#include "Searcher.h"
+#include "SearchSpace.h"
 #include "StyleLabels.h"
 #include "TerminalProgress.h"
 
@@ -52,10 +52,17 @@ struct Common {
                                             "model, else models/ in the shared folder)."),
                              QStringLiteral("path")};
     QCommandLineOption recipe{QStringLiteral("recipe"),
-                              QStringLiteral("Embedding recipe, FIT-SIZE-POOL with FIT squash|pad|crop and "
-                                             "POOL max|avg|gem (default: %1).")
-                                  .arg(EmbeddingRecipe::defaultRecipe().id()),
+                              QStringLiteral("Embedding recipe: FIT-SIZE-POOL (FIT squash|pad|crop, POOL "
+                                             "max|avg|gem), then optional parts: clsW (class probabilities "
+                                             "at weight W), qFITSIZE (fit of outside photos), ldaW (learned "
+                                             "projection at weight W), dbaK, qeK (neighbour refinements). "
+                                             "Default: %1; the seed recipe is %2. See docs/quality.md.")
+                                  .arg(EmbeddingRecipe::defaultRecipe().id(), EmbeddingRecipe::seedRecipe().id()),
                               QStringLiteral("id")};
+    QCommandLineOption projection{QStringLiteral("projection"),
+                                  QStringLiteral("A projection fitted with 'fit-projection' to use instead of the "
+                                                 "built-in one (recipes with an lda part)."),
+                                  QStringLiteral("file")};
     QCommandLineOption cache{QStringLiteral("cache"),
                              QStringLiteral("The cache file (default: %1 in the catalog, or the app-data "
                                             "folder when the catalog is read-only).")
@@ -74,6 +81,7 @@ struct Context {
     EmbeddingRecipe recipe;
     QString catalog;
     QString cachePath;
+    std::shared_ptr<const DiscriminantProjection> projection; // null: the built-in one
 };
 
 int usageError(const QString &message)
@@ -105,6 +113,12 @@ int prepareCatalog(Context &c)
     }
     c.cachePath = c.parser.isSet(c.common.cache) ? QFileInfo(c.parser.value(c.common.cache)).absoluteFilePath()
                                                  : CatalogIndex::defaultCachePath(c.catalog);
+    // Only the commands that search take --projection.
+    if (c.parser.optionNames().contains(c.common.projection.names().constFirst())) {
+        auto loaded = DiscriminantProjection::load(c.parser.value(c.common.projection));
+        if (!loaded) return failure(loaded.error());
+        c.projection = std::make_shared<const DiscriminantProjection>(std::move(*loaded));
+    }
     return Ok;
 }
 
@@ -195,7 +209,7 @@ int runQuery(Context &ctx)
                          QStringLiteral("n"), QStringLiteral("5"));
     ctx.parser.addOption(k);
     ctx.parser.addOption(ctx.common.json);
-    ctx.parser.addOption(ctx.common.labels);
+    ctx.parser.addOptions({ctx.common.labels, ctx.common.projection});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
     ctx.parser.addPositionalArgument(QStringLiteral("IMAGE"), QStringLiteral("The query image."));
     ctx.parser.process(ctx.arguments);
@@ -213,24 +227,28 @@ int runQuery(Context &ctx)
 
     QElapsedTimer clock;
     clock.start();
+    const SearchSpace space(*store, ctx.recipe, ctx.projection);
+    const double openMs = double(clock.nsecsElapsed()) / 1e6;
+    if (!space.problem().isEmpty()) err() << "warning: " << space.problem() << '\n';
+    clock.restart();
     // A query that is itself a catalog item is answered from its stored vector and left out
     // of its own results.
     const QString relative = QDir(QFileInfo(ctx.catalog).absoluteFilePath()).relativeFilePath(QFileInfo(imagePath).absoluteFilePath());
     const int selfItem = store->indexOf(relative);
     Eigen::RowVectorXf query;
     if (selfItem >= 0) {
-        query = store->vector(selfItem);
+        query = space.itemQuery(selfItem);
     } else {
         auto image = ImageLoader().loadFile(imagePath);
         if (!image) return failure(QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(imagePath), image.error()));
         auto model = loadModel(ctx);
         if (!model) return failure(model.error());
         clock.restart(); // the model's one-off load is not part of a query
-        query = (*model)->embed({*image}, ctx.recipe).row(0);
+        query = space.prepare((*model)->embed({*image}, ctx.recipe, ImageRole::OutsidePhoto)).row(0);
     }
     const double embedMs = double(clock.nsecsElapsed()) / 1e6;
     clock.restart();
-    const auto hits = Searcher(store->vectors()).search(query, {count, selfItem, nullptr});
+    const auto hits = space.search(query, {count, selfItem, nullptr});
     const double searchMs = double(clock.nsecsElapsed()) / 1e6;
 
     const QString root = QFileInfo(ctx.catalog).absoluteFilePath();
@@ -249,6 +267,7 @@ int runQuery(Context &ctx)
                               {QStringLiteral("catalog"), root},
                               {QStringLiteral("catalog_items"), store->size()},
                               {QStringLiteral("recipe"), ctx.recipe.id()},
+                              {QStringLiteral("open_ms"), openMs},
                               {QStringLiteral("embed_ms"), embedMs},
                               {QStringLiteral("search_ms"), searchMs},
                               {QStringLiteral("results"), results}};
@@ -282,7 +301,13 @@ int runEval(Context &ctx)
                                QStringLiteral("Consumer photos, one sub-folder per label."), QStringLiteral("dir"));
     QCommandLineOption labelMap(QStringLiteral("label-map"),
                                 QStringLiteral("CSV mapping query labels to catalog articleTypes."), QStringLiteral("csv"));
-    ctx.parser.addOptions({ctx.common.labels, ctx.common.json, queries, labelMap});
+    QCommandLineOption folds(QStringLiteral("folds"),
+                             QStringLiteral("Cross-validation folds for the learned projection: its catalog "
+                                            "figures come from projections fitted on the other folds' labels. "
+                                            "Default: %1 when the projection was fitted on items of this "
+                                            "catalog, else 0 (used as it is).").arg(kCrossValidationFolds),
+                             QStringLiteral("n"));
+    ctx.parser.addOptions({ctx.common.labels, ctx.common.json, ctx.common.projection, queries, labelMap, folds});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
     ctx.parser.process(ctx.arguments);
     if (const int code = prepareCatalog(ctx); code != Ok) return code;
@@ -296,10 +321,25 @@ int runEval(Context &ctx)
     if (!*labels)
         return failure(QStringLiteral("evaluation needs labels: put a styles.csv in the catalog or pass --labels"));
 
-    const CatalogQuality catalog = Evaluator::leaveOneOut(*store, **labels);
+    if (ctx.projection && ctx.projection->inputDimension() != store->dimension())
+        return failure(QStringLiteral("the projection takes embeddings of %1 dimensions; this catalog's have %2")
+                           .arg(ctx.projection->inputDimension()).arg(store->dimension()));
+    int foldCount = ctx.projection ? 0 : Evaluator::foldsNeeded(*store, ctx.recipe);
+    if (ctx.parser.isSet(folds)) {
+        bool ok = false;
+        foldCount = ctx.parser.value(folds).toInt(&ok);
+        if (!ok || foldCount < 0 || foldCount == 1) return usageError(QStringLiteral("--folds takes 0 or a number from 2 up"));
+    }
+    QElapsedTimer clock;
+    clock.start();
+    const CatalogQuality catalog = Evaluator::leaveOneOut(*store, **labels, ctx.recipe, foldCount, kProtocolK,
+                                                          ctx.projection);
+    const double catalogSeconds = double(clock.nsecsElapsed()) / 1e9;
     QJsonObject json{{QStringLiteral("catalog_items"), catalog.catalogItems},
                      {QStringLiteral("queries"), catalog.queries},
                      {QStringLiteral("recipe"), ctx.recipe.id()},
+                     {QStringLiteral("folds"), catalog.folds},
+                     {QStringLiteral("catalog_seconds"), catalogSeconds},
                      {QStringLiteral("p_at_5_article_type"), catalog.pAtKArticleType},
                      {QStringLiteral("p_at_5_article_type_colour"), catalog.pAtKArticleTypeColour}};
     std::optional<StreetQuality> street;
@@ -314,11 +354,13 @@ int runEval(Context &ctx)
         if (!model) return failure(model.error());
         TerminalProgress bar(QStringLiteral("street queries"));
         street = Evaluator::streetQueries(**model, ctx.recipe, *store, **labels, images, *map, kProtocolK,
-                                          [&](int done, int total) { bar.update({done, total, 0, -1, {}}); });
+                                          [&](int done, int total) { bar.update({done, total, 0, -1, {}}); },
+                                          ctx.projection);
         bar.finish();
         json.insert(QStringLiteral("street_queries"), street->queries);
         json.insert(QStringLiteral("street_p_at_5_strict"), street->pAtKStrict);
         json.insert(QStringLiteral("street_p_at_5_broad"), street->pAtKBroad);
+        json.insert(QStringLiteral("street_embed_ms_per_image"), street->embedMsPerImage);
         json.insert(QStringLiteral("street_skipped"), int(street->skipped.size()));
         for (const auto &[file, why] : street->skipped) err() << "skipped " << file << ": " << why << '\n';
     }
@@ -327,13 +369,64 @@ int runEval(Context &ctx)
         return Ok;
     }
     out() << "Recipe " << ctx.recipe.id() << ", protocol of docs/quality.md, k = " << kProtocolK << "\n"
-          << "Catalog leave-one-out (" << catalog.catalogItems << " items, " << catalog.queries << " queries):\n"
+          << "Catalog leave-one-out (" << catalog.catalogItems << " items, " << catalog.queries << " queries"
+          << (catalog.folds > 0 ? QStringLiteral(", learned projection cross-validated over %1 folds").arg(catalog.folds)
+                                : QString())
+          << "):\n"
           << "  P@5 articleType          " << QString::number(catalog.pAtKArticleType, 'f', 3) << '\n'
           << "  P@5 articleType+colour   " << QString::number(catalog.pAtKArticleTypeColour, 'f', 3) << '\n';
     if (street)
         out() << "Consumer photos (" << street->queries << " queries against " << catalog.catalogItems << " items):\n"
               << "  P@5 strict               " << QString::number(street->pAtKStrict, 'f', 3) << '\n'
-              << "  P@5 broad                " << QString::number(street->pAtKBroad, 'f', 3) << '\n';
+              << "  P@5 broad                " << QString::number(street->pAtKBroad, 'f', 3) << '\n'
+              << "  embedding per photo      " << QString::number(street->embedMsPerImage, 'f', 0) << " ms\n";
+    out().flush();
+    return Ok;
+}
+
+// Fits the discriminant projection to a labelled, indexed catalog ("tune to my catalog";
+// also how the built-in projection in models/ is made).
+int runFitProjection(Context &ctx)
+{
+    QCommandLineOption output(QStringLiteral("output"), QStringLiteral("Where to write the projection."),
+                              QStringLiteral("file"));
+    QCommandLineOption column(QStringLiteral("column"),
+                              QStringLiteral("The styles.csv column whose values are the classes (default: articleType)."),
+                              QStringLiteral("name"), QStringLiteral("articleType"));
+    ctx.parser.addOptions({ctx.common.labels, output, column});
+    ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed, labelled catalog folder."));
+    ctx.parser.process(ctx.arguments);
+    if (const int code = prepareCatalog(ctx); code != Ok) return code;
+    if (!ctx.parser.isSet(output)) return usageError(QStringLiteral("fit-projection needs --output FILE"));
+    auto store = openIndexed(ctx);
+    if (!store) return failure(store.error());
+    auto labels = loadLabels(ctx);
+    if (!labels) return failure(labels.error());
+    if (!*labels) return failure(QStringLiteral("fitting needs labels: put a styles.csv in the catalog or pass --labels"));
+
+    const QString columnName = ctx.parser.value(column);
+    std::vector<QString> values;
+    QJsonArray files;
+    for (const CatalogFile &item : store->items()) {
+        values.push_back((*labels)->value(item.relativePath, columnName));
+        if (!values.back().isEmpty()) files.append(QFileInfo(item.relativePath).fileName());
+    }
+    const std::vector<int> classes = DiscriminantProjection::classIds(values);
+    QElapsedTimer clock;
+    clock.start();
+    auto projection = DiscriminantProjection::fit(store->vectors(), classes);
+    if (!projection) return failure(projection.error());
+    QJsonObject provenance = projection->provenance();
+    provenance.insert(QStringLiteral("label_column"), columnName);
+    provenance.insert(QStringLiteral("recipe"), ctx.recipe.indexRecipe().id());
+    provenance.insert(QStringLiteral("catalog"), QFileInfo(ctx.catalog).fileName());
+    provenance.insert(QStringLiteral("fitted_on_files"), files);
+    projection->setProvenance(provenance);
+    if (Status saved = projection->save(ctx.parser.value(output)); !saved) return failure(saved.error());
+    out() << "Fitted on " << files.size() << " items in " << projection->provenance().value(QStringLiteral("classes")).toInt()
+          << " " << columnName << " classes in "
+          << QString::number(double(clock.nsecsElapsed()) / 1e9, 'f', 1) << " s: "
+          << QDir::toNativeSeparators(ctx.parser.value(output)) << '\n';
     out().flush();
     return Ok;
 }
@@ -348,7 +441,8 @@ int run(const QStringList &arguments)
                        "Commands:\n"
                        "  index CATALOG               build or update the catalog's embedding cache\n"
                        "  query CATALOG IMAGE         the items most like IMAGE (-k N, --json)\n"
-                       "  eval CATALOG                retrieval quality by the protocol of docs/quality.md\n\n"
+                       "  eval CATALOG                retrieval quality by the protocol of docs/quality.md\n"
+                       "  fit-projection CATALOG      fit the learned projection to a labelled catalog\n\n"
                        "'lookbook-cli COMMAND --help' lists a command's options."));
     parser.addHelpOption();
     parser.addVersionOption();
@@ -366,13 +460,14 @@ int run(const QStringList &arguments)
     parser.clearPositionalArguments();
     parser.addPositionalArgument(command, QStringLiteral("The command."), command);
 
-    Context ctx{arguments, parser, common, EmbeddingRecipe::defaultRecipe(), {}, {}};
+    Context ctx{arguments, parser, common, EmbeddingRecipe::defaultRecipe(), {}, {}, {}};
     using Handler = int (*)(Context &);
     Handler handler = command == QLatin1String("index") ? runIndex
                     : command == QLatin1String("query") ? runQuery
                     : command == QLatin1String("eval")  ? runEval
+                    : command == QLatin1String("fit-projection") ? runFitProjection
                                                         : nullptr;
-    if (!handler) return usageError(QStringLiteral("unknown command '%1' (index, query or eval)").arg(command));
+    if (!handler) return usageError(QStringLiteral("unknown command '%1' (index, query, eval or fit-projection)").arg(command));
 
     return handler(ctx);
 }

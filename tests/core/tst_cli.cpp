@@ -173,6 +173,31 @@ private slots:
             QVERIFY2(v >= 0 && v <= 1, key);
         }
         QVERIFY(doc.value(QStringLiteral("street_p_at_5_broad")).toDouble() >= doc.value(QStringLiteral("street_p_at_5_strict")).toDouble());
+        // These items are in the built-in projection's training set, so the catalog figures
+        // are cross-validated unless told otherwise.
+        QCOMPARE(doc.value(QStringLiteral("folds")).toInt(), 5);
+        QVERIFY(doc.value(QStringLiteral("street_embed_ms_per_image")).toDouble() > 0);
+
+        // Tune to this catalog: fit a projection, then search and evaluate with it.
+        QTemporaryDir out;
+        const QString projection = out.filePath(QStringLiteral("mine.lbp"));
+        r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("Fitted on 12 items"), r.out.constData());
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), projection, QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(json(r.out).value(QStringLiteral("results")).toArray().size(), 5);
+        r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--projection"), projection, QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(json(r.out).value(QStringLiteral("folds")).toInt(), 0); // a given projection is used as it is
+        r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--folds"), QStringLiteral("1")});
+        QCOMPARE(r.exitCode, 1);
+        r = cli({QStringLiteral("fit-projection"), f.catalog()});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("--output"));
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), out.filePath(QStringLiteral("none.lbp"))});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY(r.err.contains("none.lbp"));
     }
 };
 

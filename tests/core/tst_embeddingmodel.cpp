@@ -83,9 +83,46 @@ private slots:
     {
         const RowMatrix e = test::sharedModel()->embed(
             test::loadImages({test::sharedCatalogDir() + QStringLiteral("/images/") + test::firstCatalogImages(1).first()}),
-            EmbeddingRecipe::defaultRecipe());
+            EmbeddingRecipe::seedRecipe());
         QCOMPARE(e.cols(), 2048);
         QVERIFY(std::abs(e.row(0).norm() - 1.0f) < 1e-5f);
+    }
+
+    // The class blend appends L2(sqrt(prob)) at its weight to the pooled map from the same
+    // forward pass: the first block is the plain recipe's embedding, scaled.
+    void classBlendAppendsTheClassProbabilities()
+    {
+        const auto images = test::loadImages({test::sharedCatalogDir() + QStringLiteral("/images/") + test::firstCatalogImages(2).first(),
+                                              test::firstStreetPhoto(QStringLiteral("shoes"))});
+        const auto plain = EmbeddingRecipe::fromId(QStringLiteral("squash-224-max"));
+        const auto blended = EmbeddingRecipe::fromId(QStringLiteral("squash-224-max-cls0.2"));
+        const RowMatrix a = test::sharedModel()->embed(images, *plain);
+        const RowMatrix b = test::sharedModel()->embed(images, *blended);
+        QCOMPARE(b.cols(), 2048 + 1000);
+        QCOMPARE(test::sharedModel()->dimension(*blended), 3048);
+        const float scale = std::sqrt(1.0f + 0.2f * 0.2f);
+        for (Eigen::Index r = 0; r < b.rows(); ++r) {
+            QVERIFY(std::abs(b.row(r).norm() - 1.0f) < 1e-5f);
+            QVERIFY((b.row(r).head(2048) * scale - a.row(r)).cwiseAbs().maxCoeff() < 1e-5f);
+            QVERIFY(std::abs(b.row(r).tail(1000).norm() * scale - 0.2f) < 1e-5f);
+            QVERIFY(b.row(r).tail(1000).minCoeff() >= 0.0f);
+        }
+        // Two different pictures have different class profiles.
+        QVERIFY(b.row(0).tail(1000).dot(b.row(1).tail(1000)) < 0.2f * 0.2f / (scale * scale) * 0.99f);
+    }
+
+    // A photo from outside the catalog is fitted as the recipe's q part says.
+    void outsidePhotosUseTheirOwnFit()
+    {
+        const auto images = test::loadImages({test::firstStreetPhoto(QStringLiteral("shoes"))});
+        const auto recipe = EmbeddingRecipe::fromId(QStringLiteral("squash-288-max-qcrop224"));
+        const RowMatrix outside = test::sharedModel()->embed(images, *recipe, ImageRole::OutsidePhoto);
+        const RowMatrix crop = test::sharedModel()->embed(images, *EmbeddingRecipe::fromId(QStringLiteral("crop-224-max")));
+        const RowMatrix item = test::sharedModel()->embed(images, *recipe, ImageRole::CatalogItem);
+        const RowMatrix squash288 = test::sharedModel()->embed(images, *EmbeddingRecipe::fromId(QStringLiteral("squash-288-max")));
+        QVERIFY((outside - crop).cwiseAbs().maxCoeff() < 1e-6f);
+        QVERIFY((item - squash288).cwiseAbs().maxCoeff() < 1e-6f);
+        QVERIFY((outside - item).cwiseAbs().maxCoeff() > 1e-3f);
     }
 
     void emptyBatchGivesNoRows() { QCOMPARE(test::sharedModel()->embed({}, EmbeddingRecipe::defaultRecipe()).rows(), 0); }
@@ -103,7 +140,7 @@ private slots:
         QFETCH(QString, recipeId);
         QFETCH(int, whiteColumnsLeft);
         const cv::Mat black(80, 60, CV_8UC3, cv::Scalar(0, 0, 0));
-        const cv::Mat fitted = EmbeddingModel::fitToInput(black, *EmbeddingRecipe::fromId(recipeId));
+        const cv::Mat fitted = EmbeddingModel::fitToInput(black, EmbeddingRecipe::fromId(recipeId)->fitFor(ImageRole::CatalogItem));
         QCOMPARE(fitted.cols, 224);
         QCOMPARE(fitted.rows, 224);
         int white = 0;

@@ -14,6 +14,10 @@ private slots:
         QTest::newRow("seed recipe") << QStringLiteral("squash-224-max");
         QTest::newRow("pad, average") << QStringLiteral("pad-224-avg");
         QTest::newRow("crop 160, GeM") << QStringLiteral("crop-160-gem");
+        QTest::newRow("class blend") << QStringLiteral("squash-288-max-cls0.2");
+        QTest::newRow("outside fit") << QStringLiteral("squash-288-max-qcrop224");
+        QTest::newRow("the default") << QStringLiteral("squash-288-max-cls0.2-qcrop224-lda1-dba5-qe3");
+        QTest::newRow("refinements alone") << QStringLiteral("pad-192-gem-dba3-qe2");
     }
     void roundTrip()
     {
@@ -30,19 +34,48 @@ private slots:
         QTest::newRow("unknown pooling") << QStringLiteral("squash-224-median");
         QTest::newRow("size not a number") << QStringLiteral("squash-big-max");
         QTest::newRow("size too small") << QStringLiteral("squash-8-max");
-        QTest::newRow("too many parts") << QStringLiteral("squash-224-max-extra");
+        QTest::newRow("unknown part") << QStringLiteral("squash-224-max-extra");
+        QTest::newRow("part given twice") << QStringLiteral("squash-224-max-dba3-dba5");
+        QTest::newRow("zero neighbours") << QStringLiteral("squash-224-max-qe0");
+        QTest::newRow("too many neighbours") << QStringLiteral("squash-224-max-dba500");
+        QTest::newRow("negative weight") << QStringLiteral("squash-224-max-cls-1");
+        QTest::newRow("outside fit without size") << QStringLiteral("squash-224-max-qcrop");
+        QTest::newRow("outside fit unknown") << QStringLiteral("squash-224-max-qzoom224");
     }
     void rejects()
     {
         QFETCH(QString, id);
         QVERIFY(!EmbeddingRecipe::fromId(id).has_value());
     }
-    void defaultIsTheSeedRecipe()
+    void seedRecipe()
+    {
+        const EmbeddingRecipe r = EmbeddingRecipe::seedRecipe();
+        QCOMPARE(r.id(), QStringLiteral("squash-224-max"));
+        QCOMPARE(r.fitFor(ImageRole::OutsidePhoto), (InputFit{FitMode::Squash, 224}));
+    }
+    // docs/quality.md chose it; each part is read back into its field.
+    void defaultRecipeParts()
     {
         const EmbeddingRecipe r = EmbeddingRecipe::defaultRecipe();
-        QCOMPARE(r.fit, FitMode::Squash);
-        QCOMPARE(r.inputSize, 224);
+        QCOMPARE(r.fitFor(ImageRole::CatalogItem), (InputFit{FitMode::Squash, 288}));
+        QCOMPARE(r.fitFor(ImageRole::OutsidePhoto), (InputFit{FitMode::CenterCrop, 224}));
         QCOMPARE(r.pooling, Pooling::Max);
+        QCOMPARE(r.classWeight, 0.2f);
+        QCOMPARE(r.projectionWeight, 1.0f);
+        QCOMPARE(r.augmentNeighbours, 5);
+        QCOMPARE(r.expansionNeighbours, 3);
+    }
+    // Caches record only what shapes the stored rows, so search-time parts need no re-index.
+    void indexRecipeKeepsOnlyStoredParts()
+    {
+        QCOMPARE(EmbeddingRecipe::defaultRecipe().indexRecipe().id(), QStringLiteral("squash-288-max-cls0.2"));
+        QCOMPARE(EmbeddingRecipe::seedRecipe().indexRecipe(), EmbeddingRecipe::seedRecipe());
+    }
+    void partsInAnyOrderGiveTheCanonicalId()
+    {
+        const auto r = EmbeddingRecipe::fromId(QStringLiteral("SQUASH-288-MAX-QE3-DBA5-LDA1-QCROP224-CLS0.2"));
+        QVERIFY(r.has_value());
+        QCOMPARE(*r, EmbeddingRecipe::defaultRecipe());
     }
 };
 

@@ -48,7 +48,7 @@ private slots:
         //   j1 -> j2, t3  type 1, type+colour 1
         //   j2 -> j1, t3  type 1, type+colour 1
         // 8 of 10 results share the articleType, 4 of 10 also the colour.
-        const CatalogQuality q = Evaluator::leaveOneOut(handMadeStore(), *labels, 2);
+        const CatalogQuality q = Evaluator::leaveOneOut(handMadeStore(), *labels, EmbeddingRecipe::seedRecipe(), 0, 2);
         QCOMPARE(q.catalogItems, 6);
         QCOMPARE(q.queries, 5);
         QCOMPARE(q.pAtKArticleType, 0.8);
@@ -60,7 +60,7 @@ private slots:
         const auto labels = StyleLabels::parse(kStyles);
         // k = 5 reaches every other item, including the unlabelled u1:
         // t-shirts: 2 same type of 5; jeans: 1 of 5 -> (2+2+2+1+1) / 25.
-        const CatalogQuality q = Evaluator::leaveOneOut(handMadeStore(), *labels, 5);
+        const CatalogQuality q = Evaluator::leaveOneOut(handMadeStore(), *labels, EmbeddingRecipe::seedRecipe(), 0, 5);
         QCOMPARE(q.pAtKArticleType, 8.0 / 25.0);
     }
 

@@ -1,7 +1,9 @@
 // The quality protocol (docs/quality.md) on the whole 3,000-image demo catalog and the 341
-// consumer photos. Fails if the default configuration drops below the seed recipe's
-// published figures. The catalog's index is kept in the build folder (never in the
-// read-only shared folder), so later runs only re-check it.
+// consumer photos. Fails if the default configuration drops below the targets of the
+// quality issue. The learned projection of the default was fitted on this catalog's labels,
+// so its catalog figures are cross-validated: each query is searched with a projection
+// fitted on the folds that do not contain it. The catalog's index is kept in the build
+// folder (never in the read-only shared folder), so later runs only re-check it.
 #include "CatalogIndex.h"
 #include "Evaluator.h"
 #include "Indexer.h"
@@ -12,13 +14,16 @@
 using namespace lookbook;
 
 namespace {
-// The seed recipe's figures from ../shared/docs/quality.md, to three decimals; a figure
-// counts as reaching one when it rounds to at least it.
+// The targets of the quality issue, to three decimals; a figure counts as reaching one when
+// it rounds to at least it.
 constexpr double kRounding = 0.0005;
-constexpr double kSeedArticleType = 0.539;
+constexpr double kTargetArticleType = 0.58;
+constexpr double kTargetArticleTypeColour = 0.22;
+constexpr double kTargetStreetStrict = 0.33;
+constexpr double kTargetStreetBroad = 0.45;
+// articleType+colour has not reached its target (docs/quality.md): this floor, the seed
+// recipe's figure, keeps it from falling back while the expected failure below says so.
 constexpr double kSeedArticleTypeColour = 0.168;
-constexpr double kSeedStreetStrict = 0.253;
-constexpr double kSeedStreetBroad = 0.365;
 constexpr int kSubsetSize = 3000;
 constexpr int kStreetPhotos = 341;
 } // namespace
@@ -33,7 +38,7 @@ private:
 private slots:
     void initTestCase()
     {
-        const QString cache = QStringLiteral(LOOKBOOK_QUALITY_CACHE_DIR "/subset-%1.lbi").arg(m_recipe.id());
+        const QString cache = QStringLiteral(LOOKBOOK_QUALITY_CACHE_DIR "/subset-%1.lbi").arg(m_recipe.indexRecipe().id());
         const Indexer indexer(test::sharedModel(), m_recipe);
         const auto report = indexer.update(test::sharedCatalogDir(), cache);
         QVERIFY2(report, qPrintable(report.error()));
@@ -49,12 +54,18 @@ private slots:
 
     void catalogLeaveOneOut()
     {
-        const CatalogQuality q = Evaluator::leaveOneOut(m_store, *m_labels);
-        qInfo("recipe %s: %d items, %d queries, P@5 articleType %.4f, articleType+colour %.4f", qPrintable(m_recipe.id()),
-              q.catalogItems, q.queries, q.pAtKArticleType, q.pAtKArticleTypeColour);
+        // The built-in projection knows it was fitted on these files.
+        const int folds = Evaluator::foldsNeeded(m_store, m_recipe);
+        QCOMPARE(folds, kCrossValidationFolds);
+        const CatalogQuality q = Evaluator::leaveOneOut(m_store, *m_labels, m_recipe, folds);
+        qInfo("recipe %s: %d items, %d queries, %d folds, P@5 articleType %.4f, articleType+colour %.4f",
+              qPrintable(m_recipe.id()), q.catalogItems, q.queries, q.folds, q.pAtKArticleType, q.pAtKArticleTypeColour);
         QCOMPARE(q.queries, kSubsetSize);
-        QVERIFY(q.pAtKArticleType >= kSeedArticleType - kRounding);
+        QCOMPARE(q.folds, kCrossValidationFolds);
+        QVERIFY(q.pAtKArticleType >= kTargetArticleType - kRounding);
         QVERIFY(q.pAtKArticleTypeColour >= kSeedArticleTypeColour - kRounding);
+        QEXPECT_FAIL("", "articleType+colour is short of its 0.22 target (docs/quality.md)", Continue);
+        QVERIFY(q.pAtKArticleTypeColour >= kTargetArticleTypeColour - kRounding);
     }
 
     void consumerPhotos()
@@ -67,8 +78,8 @@ private slots:
               q.pAtKStrict, q.pAtKBroad);
         QCOMPARE(q.queries, kStreetPhotos);
         QVERIFY(q.skipped.empty());
-        QVERIFY(q.pAtKStrict >= kSeedStreetStrict - kRounding);
-        QVERIFY(q.pAtKBroad >= kSeedStreetBroad - kRounding);
+        QVERIFY(q.pAtKStrict >= kTargetStreetStrict - kRounding);
+        QVERIFY(q.pAtKBroad >= kTargetStreetBroad - kRounding);
     }
 };
 

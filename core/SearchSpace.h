@@ -1,0 +1,64 @@
+#pragma once
+// What a search scans and how a query is refined, as the recipe says: the store holds the
+// network's embeddings; here they get the learned projection appended and, with
+// database-side augmentation (DBA), each item becomes the similarity-weighted mean of its
+// nearest neighbours. A query gets the same projection and, with query expansion (alpha-QE),
+// is moved toward its first results before the final search. Built in memory when a catalog
+// opens, so the cache never depends on the projection (docs/quality.md measures each step).
+
+#include "DiscriminantProjection.h"
+#include "EmbeddingRecipe.h"
+#include "EmbeddingStore.h"
+#include "Searcher.h"
+
+#include <QThreadPool>
+
+#include <memory>
+
+namespace lookbook {
+
+class SearchSpace {
+public:
+    // `projection` is used when the recipe asks for one; it defaults to the built-in one.
+    // The store must outlive the space when the recipe needs neither step (it is not copied).
+    SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
+                std::shared_ptr<const DiscriminantProjection> projection = {},
+                QThreadPool *pool = QThreadPool::globalInstance());
+    SearchSpace(const SearchSpace &) = delete; // m_searchable may point into m_owned
+    SearchSpace &operator=(const SearchSpace &) = delete;
+
+    int size() const { return int(m_searchable.rows()); }
+    // Why a step of the recipe could not be applied (a projection fitted for embeddings of
+    // another dimension); empty when all of it is.
+    const QString &problem() const { return m_problem; }
+
+    // Network embeddings (rows) made comparable with the space: the projection appended.
+    RowMatrix prepare(const RowMatrix &embeddings) const;
+    // The prepared query of a catalog item ("more like this").
+    Eigen::RowVectorXf itemQuery(int item) const;
+
+    // Top-k for one prepared query, with query expansion when the recipe asks for it.
+    std::vector<SearchHit> search(const Eigen::RowVectorXf &query, const SearchRequest &request = {}) const;
+    // The same for many prepared queries at once (the evaluation's path).
+    std::vector<std::vector<SearchHit>> searchMany(const RowMatrix &queries, int k,
+                                                   const std::vector<int> &excludeItems = {}) const;
+
+    // Database-side augmentation of unit rows: row i becomes L2(sum over its k nearest rows
+    // j, itself included, of max(cos, 0)^power * row j).
+    static RowMatrix augment(const RowMatrixView &rows, int neighbours, float power, QThreadPool *pool);
+
+private:
+    static RowMatrix refine(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
+                            const DiscriminantProjection *projection, QThreadPool *pool);
+    Eigen::RowVectorXf expand(const Eigen::RowVectorXf &query, const std::vector<SearchHit> &hits) const;
+
+    const EmbeddingStore *m_store;
+    EmbeddingRecipe m_recipe;
+    QString m_problem;
+    std::shared_ptr<const DiscriminantProjection> m_projection; // null when the recipe has none
+    QThreadPool *m_pool;
+    RowMatrix m_owned;           // the refined rows, when the recipe refines them
+    RowMatrixView m_searchable;  // m_owned, or the store's rows as they are
+};
+
+} // namespace lookbook

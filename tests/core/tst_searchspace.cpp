@@ -1,0 +1,116 @@
+// Database-side augmentation and query expansion, checked against their definitions
+// computed the slow way.
+#include "SearchSpace.h"
+
+#include <QtTest>
+
+#include <random>
+
+using namespace lookbook;
+
+namespace {
+
+RowMatrix randomUnitRows(Eigen::Index rows, Eigen::Index cols, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal;
+    RowMatrix m(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = normal(rng);
+    m.rowwise().normalize();
+    return m;
+}
+
+// Indices of the k largest entries of `scores`, ties to the lower index, skipping `exclude`.
+std::vector<Eigen::Index> topIndices(const Eigen::VectorXf &scores, int k, Eigen::Index exclude = -1)
+{
+    std::vector<Eigen::Index> order;
+    for (Eigen::Index i = 0; i < scores.size(); ++i)
+        if (i != exclude) order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return scores[a] > scores[b]; });
+    order.resize(size_t(k));
+    return order;
+}
+
+Eigen::RowVectorXf weightedSum(const RowMatrix &rows, const Eigen::VectorXf &scores, const std::vector<Eigen::Index> &top)
+{
+    Eigen::RowVectorXf sum = Eigen::RowVectorXf::Zero(rows.cols());
+    for (Eigen::Index j : top) sum += std::pow(std::max(scores[j], 0.0f), 3.0f) * rows.row(j);
+    return sum;
+}
+
+EmbeddingStore storeOf(const RowMatrix &rows)
+{
+    EmbeddingStore store(StoreIdentity{QStringLiteral("m"), "00", QStringLiteral("r"), int(rows.cols())});
+    std::vector<CatalogFile> files;
+    for (Eigen::Index i = 0; i < rows.rows(); ++i) files.push_back({QStringLiteral("%1.jpg").arg(i), 1, 1});
+    store.upsert(files, rows);
+    return store;
+}
+
+} // namespace
+
+class TestSearchSpace : public QObject {
+    Q_OBJECT
+private slots:
+    void augmentationFollowsItsDefinition()
+    {
+        const RowMatrix rows = randomUnitRows(300, 16, 7);
+        const RowMatrix augmented = SearchSpace::augment(RowMatrixView(rows.data(), rows.rows(), rows.cols()), 5, 3.0f,
+                                                         QThreadPool::globalInstance());
+        for (Eigen::Index i = 0; i < rows.rows(); i += 37) {
+            const Eigen::VectorXf scores = rows * rows.row(i).transpose();
+            const auto top = topIndices(scores, 5);
+            QCOMPARE(top.front(), i); // its own row is its nearest
+            const Eigen::RowVectorXf expected = weightedSum(rows, scores, top).normalized();
+            QVERIFY((augmented.row(i) - expected).cwiseAbs().maxCoeff() < 1e-5f);
+        }
+    }
+
+    void withoutRefinementsItIsThePlainSearch()
+    {
+        const RowMatrix rows = randomUnitRows(500, 12, 8);
+        const EmbeddingStore store = storeOf(rows);
+        const SearchSpace space(store, EmbeddingRecipe::seedRecipe());
+        const Searcher plain(store.vectors());
+        for (int q = 0; q < 500; q += 61) {
+            QCOMPARE(space.itemQuery(q), Eigen::RowVectorXf(rows.row(q)));
+            QCOMPARE(space.search(space.itemQuery(q), {5, q, nullptr}), plain.search(rows.row(q), {5, q, nullptr}));
+        }
+    }
+
+    // DBA then alpha-QE, with a catalog item as the query (left out of its own results).
+    void expansionFollowsItsDefinition()
+    {
+        const RowMatrix rows = randomUnitRows(400, 10, 9);
+        const EmbeddingStore store = storeOf(rows);
+        const auto recipe = EmbeddingRecipe::fromId(QStringLiteral("squash-224-max-dba4-qe3"));
+        const SearchSpace space(store, *recipe);
+        const RowMatrix d = SearchSpace::augment(store.vectors(), 4, 3.0f, QThreadPool::globalInstance());
+        RowMatrix queries(0, rows.cols());
+        std::vector<int> items;
+        for (int q = 0; q < 400; q += 53) {
+            const Eigen::VectorXf first = d * rows.row(q).transpose();
+            const Eigen::RowVectorXf expanded = (rows.row(q) + weightedSum(d, first, topIndices(first, 3, q))).normalized();
+            const Eigen::VectorXf final = d * expanded.transpose();
+            const auto expected = topIndices(final, 5, q);
+            const auto hits = space.search(space.itemQuery(q), {5, q, nullptr});
+            QCOMPARE(hits.size(), size_t(5));
+            for (size_t r = 0; r < 5; ++r) QCOMPARE(Eigen::Index(hits[r].item), expected[r]);
+            queries.conservativeResize(queries.rows() + 1, Eigen::NoChange);
+            queries.row(queries.rows() - 1) = rows.row(q);
+            items.push_back(q);
+        }
+        // The batched path gives the same answers (scores to rounding: products in another order).
+        const auto many = space.searchMany(queries, 5, items);
+        for (size_t i = 0; i < items.size(); ++i) {
+            const auto one = space.search(queries.row(Eigen::Index(i)), {5, items[i], nullptr});
+            for (size_t r = 0; r < 5; ++r) {
+                QCOMPARE(many[i][r].item, one[r].item);
+                QVERIFY(std::abs(many[i][r].score - one[r].score) < 1e-5f);
+            }
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSearchSpace)
+#include "tst_searchspace.moc"
