@@ -29,22 +29,47 @@ struct CatalogSession::IndexJob {
     std::atomic_bool cancel{false};
 };
 
-struct CatalogSession::SpaceCache {
+// Search spaces of the latest store. The full space (with neighbour augmentation, a
+// catalog-wide nearest-neighbour pass) is built on a worker; until it is ready, searches use
+// a quick space with the projection only, so no search ever waits for it.
+struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
     std::mutex mutex;
     std::shared_ptr<const EmbeddingStore> store;
-    std::shared_ptr<const SearchSpace> space;
+    std::shared_ptr<const SearchSpace> quick;
+    std::shared_ptr<const SearchSpace> full;
+    QFuture<void> building;
 
+    static std::shared_ptr<const SearchSpace> make(const std::shared_ptr<const EmbeddingStore> &store,
+                                                   const EmbeddingRecipe &recipe)
+    {
+        // The space refers to the store's rows; the deleter keeps the store alive with it.
+        return std::shared_ptr<const SearchSpace>(new SearchSpace(*store, recipe),
+                                                  [keep = store](const SearchSpace *s) { delete s; });
+    }
+
+    // Call from a worker thread: may build the quick space.
     std::shared_ptr<const SearchSpace> spaceFor(const std::shared_ptr<const EmbeddingStore> &wanted,
                                                 const EmbeddingRecipe &recipe)
     {
-        std::lock_guard lock(mutex);
-        if (store != wanted) {
-            // The space refers to the store's rows; the deleter keeps the store alive with it.
-            space = std::shared_ptr<const SearchSpace>(new SearchSpace(*wanted, recipe),
-                                                       [keep = wanted](const SearchSpace *s) { delete s; });
-            store = wanted;
+        std::unique_lock lock(mutex);
+        if (store == wanted) return full ? full : quick;
+        store = wanted;
+        full.reset();
+        EmbeddingRecipe quickRecipe = recipe;
+        quickRecipe.augmentNeighbours = 0;
+        quickRecipe.expansionNeighbours = 0;
+        quick = make(wanted, quickRecipe);
+        if (quickRecipe == recipe) {
+            full = quick;
+        } else {
+            // Not tracked by the session: it touches only this cache, which it keeps alive.
+            building = QtConcurrent::run([self = shared_from_this(), wanted, recipe] {
+                auto built = make(wanted, recipe);
+                std::lock_guard relock(self->mutex);
+                if (self->store == wanted) self->full = std::move(built); // else a newer store came
+            });
         }
-        return space;
+        return quick;
     }
 };
 
