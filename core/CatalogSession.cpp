@@ -39,6 +39,16 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
     std::shared_ptr<const SearchSpace> full;
     QFuture<void> building;
 
+    static QThreadPool *buildPool()
+    {
+        static QThreadPool *const pool = [] {
+            auto *p = new QThreadPool; // lives until exit, like the builds it runs
+            p->setMaxThreadCount(1);
+            return p;
+        }();
+        return pool;
+    }
+
     static std::shared_ptr<const SearchSpace> make(const std::shared_ptr<const EmbeddingStore> &store,
                                                    const EmbeddingRecipe &recipe)
     {
@@ -63,7 +73,9 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
             full = quick;
         } else {
             // Not tracked by the session: it touches only this cache, which it keeps alive.
-            building = QtConcurrent::run([self = shared_from_this(), wanted, recipe] {
+            // On a pool of its own: it runs long and must not hold a thread of the global
+            // pool, which thumbnails, searches and Qt's painting need.
+            building = QtConcurrent::run(buildPool(), [self = shared_from_this(), wanted, recipe] {
                 auto built = make(wanted, recipe);
                 std::lock_guard relock(self->mutex);
                 if (self->store == wanted) self->full = std::move(built); // else a newer store came

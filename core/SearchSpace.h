@@ -23,7 +23,7 @@ public:
     // The store must outlive the space when the recipe needs neither step (it is not copied).
     SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                 std::shared_ptr<const DiscriminantProjection> projection = {},
-                QThreadPool *pool = QThreadPool::globalInstance());
+                QThreadPool *pool = Searcher::pool());
     SearchSpace(const SearchSpace &) = delete; // m_searchable may point into m_owned
     SearchSpace &operator=(const SearchSpace &) = delete;
 

@@ -1,5 +1,6 @@
 #include "Searcher.h"
 
+#include <QThread>
 #include <QtConcurrent>
 
 #include <algorithm>
@@ -51,6 +52,16 @@ std::vector<Block> splitRows(Eigen::Index rows)
 } // namespace
 
 Searcher::Searcher(RowMatrixView vectors, QThreadPool *pool) : m_vectors(vectors), m_pool(pool) {}
+
+QThreadPool *Searcher::pool()
+{
+    static QThreadPool *const searchPool = [] {
+        auto *p = new QThreadPool; // lives until exit: searches may run until the last moment
+        p->setMaxThreadCount(QThread::idealThreadCount());
+        return p;
+    }();
+    return searchPool;
+}
 
 std::vector<SearchHit> Searcher::search(const Eigen::Ref<const Eigen::RowVectorXf> &query,
                                         const SearchRequest &request) const

@@ -26,7 +26,13 @@ struct SearchRequest {
 
 class Searcher {
 public:
-    explicit Searcher(RowMatrixView vectors, QThreadPool *pool = QThreadPool::globalInstance());
+    explicit Searcher(RowMatrixView vectors, QThreadPool *pool = Searcher::pool());
+
+    // The pool that scans blocks of rows. Its own pool, not Qt's global one: a scan waits
+    // for its blocks, and callers run on the global pool (as does Qt's own raster
+    // painting), so sharing it could leave every thread waiting for a block none can run.
+    // Its tasks never wait on anything.
+    static QThreadPool *pool();
 
     // query: one L2-normalised vector of the matrix's dimension.
     std::vector<SearchHit> search(const Eigen::Ref<const Eigen::RowVectorXf> &query,

@@ -85,12 +85,17 @@ void CatalogPanel::showProgress(const IndexProgress &p)
     m_progress->setRange(0, std::max(1, p.total));
     m_progress->setValue(p.done);
     m_progress->setFormat(QStringLiteral("%1 / %2").arg(QLocale().toString(p.done), QLocale().toString(p.total)));
-    m_status->setText(tr("Indexing · %1 images/s · %2 left")
-                          .arg(QLocale().toString(p.imagesPerSecond, 'f', 1), formatDuration(p.secondsLeft)));
+    const QString what = m_rebuildReason.isEmpty() ? tr("Indexing") : tr("Rebuilding the index");
+    m_status->setText(tr("%1 · %2 images/s · %3 left")
+                          .arg(what, QLocale().toString(p.imagesPerSecond, 'f', 1), formatDuration(p.secondsLeft)));
+    m_status->setToolTip(m_rebuildReason);
 }
+
+void CatalogPanel::setRebuildReason(const QString &reason) { m_rebuildReason = reason; }
 
 void CatalogPanel::showFinished(const IndexReport &r)
 {
+    m_rebuildReason.clear();
     m_progress->hide();
     m_cancel->hide();
     const int skipped = int(r.skipped.size()) + r.skippedKnown;
@@ -112,6 +117,7 @@ void CatalogPanel::showFinished(const IndexReport &r)
 
 void CatalogPanel::showProblem(const QString &message)
 {
+    m_rebuildReason.clear();
     m_progress->hide();
     m_cancel->hide();
     m_status->setText(message);

@@ -24,6 +24,9 @@ public:
     void showProgress(const IndexProgress &progress);
     void showFinished(const IndexReport &report);
     void showProblem(const QString &message);
+    // Why the whole catalog is being indexed again (the old index was made with another
+    // model or recipe, or is damaged): named in the progress line until indexing ends.
+    void setRebuildReason(const QString &reason);
 
     QString statusText() const; // for tests
     bool cancelVisible() const;
@@ -35,6 +38,7 @@ signals:
 private:
     QLabel *m_folder;
     QLabel *m_status;
+    QString m_rebuildReason;
     QProgressBar *m_progress;
     QPushButton *m_choose;
     QPushButton *m_cancel;

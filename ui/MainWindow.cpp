@@ -24,6 +24,8 @@
 namespace lookbook {
 
 namespace {
+// Long enough to be read while the first images are indexed.
+constexpr int kRebuildMessageMs = 60'000;
 const QString kLastCatalog = QStringLiteral("catalog/last");
 const QString kGeometry = QStringLiteral("window/geometry");
 const QString kState = QStringLiteral("window/state");
@@ -143,8 +145,9 @@ void MainWindow::connectSession()
             m_queryPane->openFile(m_options.queryImage);
             m_options.queryImage.clear();
         }
-        if (!problem.isEmpty() && QFileInfo::exists(m_session.cachePath()))
-            statusBar()->showMessage(tr("The index will be rebuilt: %1").arg(problem), 10000);
+        const bool rebuilding = !problem.isEmpty() && QFileInfo::exists(m_session.cachePath());
+        m_catalogPanel->setRebuildReason(rebuilding ? problem : QString());
+        if (rebuilding) statusBar()->showMessage(tr("The index will be rebuilt: %1").arg(problem), kRebuildMessageMs);
         updateStatus();
         updateEmptyMessage();
     });

@@ -56,7 +56,7 @@ private slots:
     {
         const RowMatrix rows = randomUnitRows(300, 16, 7);
         const RowMatrix augmented = SearchSpace::augment(RowMatrixView(rows.data(), rows.rows(), rows.cols()), 5, 3.0f,
-                                                         QThreadPool::globalInstance());
+                                                         Searcher::pool());
         for (Eigen::Index i = 0; i < rows.rows(); i += 37) {
             const Eigen::VectorXf scores = rows * rows.row(i).transpose();
             const auto top = topIndices(scores, 5);
@@ -85,7 +85,7 @@ private slots:
         const EmbeddingStore store = storeOf(rows);
         const auto recipe = EmbeddingRecipe::fromId(QStringLiteral("squash-224-max-dba4-qe3"));
         const SearchSpace space(store, *recipe);
-        const RowMatrix d = SearchSpace::augment(store.vectors(), 4, 3.0f, QThreadPool::globalInstance());
+        const RowMatrix d = SearchSpace::augment(store.vectors(), 4, 3.0f, Searcher::pool());
         RowMatrix queries(0, rows.cols());
         std::vector<int> items;
         for (int q = 0; q < 400; q += 53) {
