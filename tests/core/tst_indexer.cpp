@@ -166,6 +166,20 @@ private slots:
         QCOMPARE(r->embedded, kCatalogSize);
     }
 
+    // The default's search-time parts (outside-photo fit, projection, DBA, QE) act on the
+    // stored rows: a recipe that differs only in them reuses the cache as it is.
+    void searchTimePartsNeedNoReindex()
+    {
+        Fixture f;
+        update(f);
+        const auto r = Indexer(test::sharedModel(), *EmbeddingRecipe::fromId(QStringLiteral("squash-288-max-cls0.2-qpad224-dba2")))
+                           .update(f.catalog(), f.cache());
+        QVERIFY(r);
+        QVERIFY2(r->cacheProblem.isEmpty(), qPrintable(r->cacheProblem));
+        QCOMPARE(r->embedded, 0);
+        QCOMPARE(r->unchanged, kCatalogSize);
+    }
+
     void cancelKeepsAUsablePartialIndex()
     {
         Fixture f;
