@@ -112,7 +112,7 @@ CatalogQuality Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLa
         std::vector<int> foldQueries;
         for (int item : queryItems)
             if (!crossValidate || item % folds == fold) foldQueries.push_back(item);
-        RowMatrix queries(Eigen::Index(foldQueries.size()), space.prepare(RowMatrix(store.vector(0))).cols());
+        RowMatrix queries(Eigen::Index(foldQueries.size()), space.dimension());
         for (size_t q = 0; q < foldQueries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(foldQueries[q]);
         const auto results = space.searchMany(queries, k, foldQueries);
         for (size_t q = 0; q < foldQueries.size(); ++q) {

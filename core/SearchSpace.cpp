@@ -16,10 +16,6 @@ void addWeighted(Eigen::Ref<Eigen::RowVectorXf> into, const RowMatrixView &rows,
     for (const SearchHit &hit : hits) into += std::pow(std::max(hit.score, 0.0f), power) * rows.row(hit.item);
 }
 
-} // namespace
-
-namespace {
-
 std::shared_ptr<const DiscriminantProjection> chooseProjection(const EmbeddingRecipe &recipe, int dimension,
                                                                std::shared_ptr<const DiscriminantProjection> given,
                                                                QString &problem)
@@ -58,7 +54,9 @@ SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &rec
       m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
       m_pool(pool),
       m_owned(refine(store, recipe, m_projection.get(), pool)),
-      m_searchable(m_owned.size() > 0 ? RowMatrixView(m_owned.data(), m_owned.rows(), m_owned.cols()) : store.vectors())
+      // Refined rows have the projection's extra columns, also when there are none.
+      m_searchable(m_projection || m_owned.size() > 0 ? RowMatrixView(m_owned.data(), m_owned.rows(), m_owned.cols())
+                                                      : store.vectors())
 {
 }
 

@@ -28,6 +28,8 @@ public:
     SearchSpace &operator=(const SearchSpace &) = delete;
 
     int size() const { return int(m_searchable.rows()); }
+    // Columns of prepared queries and of the searched rows.
+    int dimension() const { return int(m_searchable.cols()); }
     // Why a step of the recipe could not be applied (a projection fitted for embeddings of
     // another dimension); empty when all of it is.
     const QString &problem() const { return m_problem; }
