@@ -140,10 +140,7 @@ Status DiscriminantProjection::save(const QString &path) const
     const QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
     QByteArray bytes;
     format::ByteWriter w(bytes);
-    w.putBytes(QByteArray(kMagic, sizeof kMagic));
-    w.put<quint32>(kVersion);
-    w.put<quint32>(quint32(json.size()));
-    w.putBytes(json);
+    w.putPreamble(QByteArrayView(kMagic, sizeof kMagic), kVersion, json);
     bytes.append(reinterpret_cast<const char *>(m_mean.data()), m_mean.size() * qsizetype(sizeof(float)));
     bytes.append(reinterpret_cast<const char *>(m_matrix.data()), m_matrix.size() * qsizetype(sizeof(float)));
     w.put<quint64>(format::checksum(bytes.constData(), bytes.size()));

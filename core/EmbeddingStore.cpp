@@ -120,10 +120,7 @@ Status EmbeddingStore::save(const QString &path) const
 
     QByteArray head;
     format::ByteWriter w(head);
-    w.putBytes(QByteArray(kMagic, sizeof kMagic));
-    w.put<quint32>(kFormatVersion);
-    w.put<quint32>(quint32(headerJson.size()));
-    w.putBytes(headerJson);
+    w.putPreamble(QByteArrayView(kMagic, sizeof kMagic), kFormatVersion, headerJson);
     w.padTo(kMatrixAlignment);
     w.putBytes(table);
     w.padTo(kMatrixAlignment);

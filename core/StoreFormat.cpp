@@ -35,6 +35,14 @@ void ByteWriter::putFile(const CatalogFile &file)
     put<qint64>(file.modifiedMs);
 }
 
+void ByteWriter::putPreamble(QByteArrayView magic, quint32 version, const QByteArray &json)
+{
+    m_out.append(magic);
+    put<quint32>(version);
+    put<quint32>(quint32(json.size()));
+    m_out.append(json);
+}
+
 void ByteWriter::padTo(qsizetype alignment)
 {
     const qsizetype over = m_out.size() % alignment;

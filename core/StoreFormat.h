@@ -32,6 +32,9 @@ public:
     void putPath(const QString &path);
     void putFile(const CatalogFile &file);
     void padTo(qsizetype alignment);
+    // How Lookbook's versioned binary files begin: magic bytes, the format version, then a
+    // JSON header prefixed by its length.
+    void putPreamble(QByteArrayView magic, quint32 version, const QByteArray &json);
 
 private:
     QByteArray &m_out;

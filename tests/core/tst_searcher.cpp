@@ -2,6 +2,8 @@
 // masks honoured and ties in a fixed order, whatever the block split.
 #include "Searcher.h"
 
+#include "TestSupport.h"
+
 #include <QtTest>
 
 #include <numeric>
@@ -10,16 +12,6 @@
 using namespace lookbook;
 
 namespace {
-
-RowMatrix randomUnitRows(int rows, int dim, unsigned seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal;
-    RowMatrix m(rows, dim);
-    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = normal(rng);
-    m.rowwise().normalize();
-    return m;
-}
 
 // The reference: score everything, sort, take k.
 std::vector<SearchHit> bruteForce(const RowMatrix &m, const Eigen::RowVectorXf &q, int k, int exclude,
@@ -62,8 +54,8 @@ private slots:
     {
         QFETCH(int, rows);
         QFETCH(int, k);
-        const RowMatrix m = randomUnitRows(rows, 64, 7);
-        const RowMatrix queries = randomUnitRows(10, 64, 8);
+        const RowMatrix m = test::randomUnitRows(rows, 64, 7);
+        const RowMatrix queries = test::randomUnitRows(10, 64, 8);
         const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
         for (int q = 0; q < queries.rows(); ++q) {
             const auto hits = searcher.search(queries.row(q), {k, -1, nullptr});
@@ -73,7 +65,7 @@ private slots:
 
     void leavesTheQueryItemOut()
     {
-        const RowMatrix m = randomUnitRows(6000, 32, 1);
+        const RowMatrix m = test::randomUnitRows(6000, 32, 1);
         const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
         const int self = 4321;
         const auto hits = searcher.search(m.row(self), {5, self, nullptr});
@@ -88,7 +80,7 @@ private slots:
 
     void honoursTheMask()
     {
-        const RowMatrix m = randomUnitRows(5000, 32, 2);
+        const RowMatrix m = test::randomUnitRows(5000, 32, 2);
         std::vector<char> allowed(5000, 0);
         for (size_t i = 0; i < allowed.size(); i += 7) allowed[i] = 1;
         const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
@@ -115,7 +107,7 @@ private slots:
 
     void searchManyAgreesWithSearch()
     {
-        const RowMatrix m = randomUnitRows(3000, 48, 3);
+        const RowMatrix m = test::randomUnitRows(3000, 48, 3);
         const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
         std::vector<int> exclude(600);
         std::iota(exclude.begin(), exclude.end(), 0);

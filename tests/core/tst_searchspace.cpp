@@ -2,6 +2,8 @@
 // computed the slow way.
 #include "SearchSpace.h"
 
+#include "TestSupport.h"
+
 #include <QtTest>
 
 #include <random>
@@ -9,16 +11,6 @@
 using namespace lookbook;
 
 namespace {
-
-RowMatrix randomUnitRows(Eigen::Index rows, Eigen::Index cols, unsigned seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal;
-    RowMatrix m(rows, cols);
-    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = normal(rng);
-    m.rowwise().normalize();
-    return m;
-}
 
 // Indices of the k largest entries of `scores`, ties to the lower index, skipping `exclude`.
 std::vector<Eigen::Index> topIndices(const Eigen::VectorXf &scores, int k, Eigen::Index exclude = -1)
@@ -54,7 +46,7 @@ class TestSearchSpace : public QObject {
 private slots:
     void augmentationFollowsItsDefinition()
     {
-        const RowMatrix rows = randomUnitRows(300, 16, 7);
+        const RowMatrix rows = test::randomUnitRows(300, 16, 7);
         const RowMatrix augmented = SearchSpace::augment(RowMatrixView(rows.data(), rows.rows(), rows.cols()), 5, 3.0f,
                                                          Searcher::pool());
         for (Eigen::Index i = 0; i < rows.rows(); i += 37) {
@@ -68,7 +60,7 @@ private slots:
 
     void withoutRefinementsItIsThePlainSearch()
     {
-        const RowMatrix rows = randomUnitRows(500, 12, 8);
+        const RowMatrix rows = test::randomUnitRows(500, 12, 8);
         const EmbeddingStore store = storeOf(rows);
         const SearchSpace space(store, EmbeddingRecipe::seedRecipe());
         const Searcher plain(store.vectors());
@@ -81,7 +73,7 @@ private slots:
     // DBA then alpha-QE, with a catalog item as the query (left out of its own results).
     void expansionFollowsItsDefinition()
     {
-        const RowMatrix rows = randomUnitRows(400, 10, 9);
+        const RowMatrix rows = test::randomUnitRows(400, 10, 9);
         const EmbeddingStore store = storeOf(rows);
         const auto recipe = EmbeddingRecipe::fromId(QStringLiteral("squash-224-max-dba4-qe3"));
         const SearchSpace space(store, *recipe);

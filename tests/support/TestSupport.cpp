@@ -1,5 +1,7 @@
 #include "TestSupport.h"
 
+#include <random>
+
 #include "ImageLoader.h"
 #include "ResourceLocator.h"
 
@@ -72,6 +74,16 @@ bool copyCatalogImages(const QStringList &fileNames, const QString &dir)
         QFile::setPermissions(target, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup | QFile::ReadOther);
     }
     return true;
+}
+
+RowMatrix randomUnitRows(Eigen::Index rows, Eigen::Index cols, unsigned seed)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal;
+    RowMatrix m(rows, cols);
+    for (Eigen::Index i = 0; i < m.size(); ++i) m.data()[i] = normal(rng);
+    m.rowwise().normalize();
+    return m;
 }
 
 } // namespace lookbook::test

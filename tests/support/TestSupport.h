@@ -33,4 +33,7 @@ bool copyCatalogImages(const QStringList &fileNames, const QString &dir);
 // The first n file names of the demo catalog, sorted.
 QStringList firstCatalogImages(int n);
 
+// Rows of unit length with normally distributed directions, reproducible from the seed.
+RowMatrix randomUnitRows(Eigen::Index rows, Eigen::Index cols, unsigned seed);
+
 } // namespace lookbook::test
