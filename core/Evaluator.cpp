@@ -84,10 +84,13 @@ CatalogQuality Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLa
 {
     CatalogQuality quality;
     quality.catalogItems = store.size();
-    std::vector<QString> types(size_t(store.size()));
+    // Each item's labels, read once: every fold compares them for thousands of hits.
+    std::vector<QString> types(size_t(store.size())), colours(size_t(store.size()));
     std::vector<int> queryItems;
     for (int i = 0; i < store.size(); ++i) {
-        types[size_t(i)] = labels.value(store.items()[size_t(i)].relativePath, kArticleType);
+        const QString &path = store.items()[size_t(i)].relativePath;
+        types[size_t(i)] = labels.value(path, kArticleType);
+        colours[size_t(i)] = labels.value(path, kBaseColour);
         if (!types[size_t(i)].isEmpty()) queryItems.push_back(i);
     }
     quality.queries = int(queryItems.size());
@@ -116,12 +119,11 @@ CatalogQuality Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLa
         for (size_t q = 0; q < foldQueries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(foldQueries[q]);
         const auto results = space.searchMany(queries, k, foldQueries);
         for (size_t q = 0; q < foldQueries.size(); ++q) {
-            const QString &queryPath = store.items()[size_t(foldQueries[q])].relativePath;
-            const QString colour = labels.value(queryPath, kBaseColour);
+            const size_t query = size_t(foldQueries[q]);
             for (const SearchHit &hit : results[q]) {
-                if (types[size_t(hit.item)] != types[size_t(foldQueries[q])]) continue;
+                if (types[size_t(hit.item)] != types[query]) continue;
                 typeHits += 1;
-                if (labels.value(store.items()[size_t(hit.item)].relativePath, kBaseColour) == colour) typeColourHits += 1;
+                if (colours[size_t(hit.item)] == colours[query]) typeColourHits += 1;
             }
         }
     }
