@@ -30,8 +30,9 @@ struct CatalogSession::IndexJob {
 };
 
 // Search spaces of the latest store. The full space (with neighbour augmentation, a
-// catalog-wide nearest-neighbour pass) is built on a worker; until it is ready, searches use
-// a quick space with the projection only, so no search ever waits for it.
+// catalog-wide nearest-neighbour pass, and for large catalogs a coarse index) is built on a
+// worker; until it is ready, searches use a quick space with the projection only and exact
+// scans, so no search ever waits for it.
 struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
     std::mutex mutex;
     std::shared_ptr<const EmbeddingStore> store;
@@ -50,10 +51,10 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
     }
 
     static std::shared_ptr<const SearchSpace> make(const std::shared_ptr<const EmbeddingStore> &store,
-                                                   const EmbeddingRecipe &recipe)
+                                                   const EmbeddingRecipe &recipe, SearchSpace::Speed speed)
     {
         // The space refers to the store's rows; the deleter keeps the store alive with it.
-        return std::shared_ptr<const SearchSpace>(new SearchSpace(*store, recipe),
+        return std::shared_ptr<const SearchSpace>(new SearchSpace(*store, recipe, {}, Searcher::pool(), speed),
                                                   [keep = store](const SearchSpace *s) { delete s; });
     }
 
@@ -68,15 +69,15 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
         EmbeddingRecipe quickRecipe = recipe;
         quickRecipe.augmentNeighbours = 0;
         quickRecipe.expansionNeighbours = 0;
-        quick = make(wanted, quickRecipe);
-        if (quickRecipe == recipe) {
+        quick = make(wanted, quickRecipe, SearchSpace::Speed::Quick);
+        if (quickRecipe == recipe && wanted->size() < SearchSpace::kCoarseFromItems) {
             full = quick;
         } else {
             // Not tracked by the session: it touches only this cache, which it keeps alive.
             // On a pool of its own: it runs long and must not hold a thread of the global
             // pool, which thumbnails, searches and Qt's painting need.
             building = QtConcurrent::run(buildPool(), [self = shared_from_this(), wanted, recipe] {
-                auto built = make(wanted, recipe);
+                auto built = make(wanted, recipe, SearchSpace::Speed::Full);
                 std::lock_guard relock(self->mutex);
                 if (self->store == wanted) self->full = std::move(built); // else a newer store came
             });

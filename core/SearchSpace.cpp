@@ -1,5 +1,7 @@
 #include "SearchSpace.h"
 
+#include <QtConcurrent>
+
 #include <algorithm>
 #include <cmath>
 
@@ -48,7 +50,7 @@ RowMatrix SearchSpace::refine(const EmbeddingStore &store, const EmbeddingRecipe
 }
 
 SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
-                         std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool)
+                         std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Speed speed)
     : m_store(&store),
       m_recipe(recipe),
       m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
@@ -58,6 +60,8 @@ SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &rec
       m_searchable(m_projection || m_owned.size() > 0 ? RowMatrixView(m_owned.data(), m_owned.rows(), m_owned.cols())
                                                       : store.vectors())
 {
+    if (speed == Speed::Full && size() >= kCoarseFromItems)
+        m_coarse = std::make_unique<const CoarseIndex>(m_searchable, CoarseIndex::Options{}, pool);
 }
 
 RowMatrix SearchSpace::prepare(const RowMatrix &embeddings) const
@@ -81,7 +85,7 @@ Eigen::RowVectorXf SearchSpace::expand(const Eigen::RowVectorXf &query, const st
 
 std::vector<SearchHit> SearchSpace::search(const Eigen::RowVectorXf &query, const SearchRequest &request) const
 {
-    const Searcher searcher(m_searchable, m_pool);
+    const Searcher searcher = this->searcher();
     if (m_recipe.expansionNeighbours <= 0) return searcher.search(query, request);
     SearchRequest first = request;
     first.k = m_recipe.expansionNeighbours;
@@ -102,7 +106,20 @@ std::vector<std::vector<SearchHit>> SearchSpace::searchMany(const RowMatrix &que
 RowMatrix SearchSpace::augment(const RowMatrixView &rows, int neighbours, float power, QThreadPool *pool)
 {
     // Every row's own neighbours, itself included (its self-similarity is 1).
-    const auto hits = Searcher(rows, pool).searchMany(RowMatrix(rows), neighbours);
+    std::vector<std::vector<SearchHit>> hits;
+    if (rows.rows() >= kCoarseFromItems) {
+        const CoarseIndex coarse(rows, CoarseIndex::Options{}, pool);
+        const Searcher searcher(rows, nullptr, &coarse); // one thread per query, the rows in parallel
+        hits.resize(size_t(rows.rows()));
+        std::vector<int> firstRows;
+        for (int b = 0; b < int(rows.rows()); b += 256) firstRows.push_back(b);
+        QtConcurrent::blockingMap(pool, firstRows, [&](int first) {
+            for (int i = first; i < std::min(int(rows.rows()), first + 256); ++i)
+                hits[size_t(i)] = searcher.search(rows.row(i), {neighbours});
+        });
+    } else {
+        hits = Searcher(rows, pool).searchMany(RowMatrix(rows), neighbours);
+    }
     RowMatrix augmented = RowMatrix::Zero(rows.rows(), rows.cols());
     for (Eigen::Index i = 0; i < rows.rows(); ++i) {
         addWeighted(augmented.row(i), rows, hits[size_t(i)], power);

@@ -19,11 +19,19 @@ namespace lookbook {
 
 class SearchSpace {
 public:
+    // From this many items on, searches go through a coarse index (CoarseIndex.h): below
+    // it the exact scan takes a few milliseconds already, less than building the index.
+    static constexpr int kCoarseFromItems = 10000;
+    enum class Speed {
+        Full,  // a coarse index for large catalogs (seconds to build at 44k items)
+        Quick, // exact scans only: ready at once, for the moments before the full space is
+    };
+
     // `projection` is used when the recipe asks for one; it defaults to the built-in one.
     // The store must outlive the space when the recipe needs neither step (it is not copied).
     SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                 std::shared_ptr<const DiscriminantProjection> projection = {},
-                QThreadPool *pool = Searcher::pool());
+                QThreadPool *pool = Searcher::pool(), Speed speed = Speed::Full);
     SearchSpace(const SearchSpace &) = delete; // m_searchable may point into m_owned
     SearchSpace &operator=(const SearchSpace &) = delete;
 
@@ -33,6 +41,8 @@ public:
     // Why a step of the recipe could not be applied (a projection fitted for embeddings of
     // another dimension); empty when all of it is.
     const QString &problem() const { return m_problem; }
+    // True when searches scan the coarse index and re-score its shortlist.
+    bool hasCoarseIndex() const { return m_coarse != nullptr; }
 
     // Network embeddings (rows) made comparable with the space: the projection appended.
     RowMatrix prepare(const RowMatrix &embeddings) const;
@@ -46,13 +56,15 @@ public:
                                                    const std::vector<int> &excludeItems = {}) const;
 
     // Database-side augmentation of unit rows: row i becomes L2(sum over its k nearest rows
-    // j, itself included, of max(cos, 0)^power * row j).
+    // j, itself included, of max(cos, 0)^power * row j). The neighbours come from a coarse
+    // index for large catalogs: all pairs would take minutes at 44k items.
     static RowMatrix augment(const RowMatrixView &rows, int neighbours, float power, QThreadPool *pool);
 
 private:
     static RowMatrix refine(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                             const DiscriminantProjection *projection, QThreadPool *pool);
     Eigen::RowVectorXf expand(const Eigen::RowVectorXf &query, const std::vector<SearchHit> &hits) const;
+    Searcher searcher() const { return Searcher(m_searchable, m_pool, m_coarse.get()); }
 
     const EmbeddingStore *m_store;
     EmbeddingRecipe m_recipe;
@@ -61,6 +73,7 @@ private:
     QThreadPool *m_pool;
     RowMatrix m_owned;           // the refined rows, when the recipe refines them
     RowMatrixView m_searchable;  // m_owned, or the store's rows as they are
+    std::unique_ptr<const CoarseIndex> m_coarse; // null for small catalogs and quick spaces
 };
 
 } // namespace lookbook

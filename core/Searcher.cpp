@@ -51,7 +51,11 @@ std::vector<Block> splitRows(Eigen::Index rows)
 
 } // namespace
 
-Searcher::Searcher(RowMatrixView vectors, QThreadPool *pool) : m_vectors(vectors), m_pool(pool) {}
+Searcher::Searcher(RowMatrixView vectors, QThreadPool *pool, const CoarseIndex *coarse)
+    : m_vectors(vectors), m_pool(pool), m_coarse(coarse)
+{
+    Q_ASSERT(!coarse || coarse->size() == vectors.rows());
+}
 
 QThreadPool *Searcher::pool()
 {
@@ -67,6 +71,7 @@ std::vector<SearchHit> Searcher::search(const Eigen::Ref<const Eigen::RowVectorX
                                         const SearchRequest &request) const
 {
     Q_ASSERT(query.size() == m_vectors.cols());
+    if (m_coarse) return rescore(query, request);
     const std::vector<Block> blocks = splitRows(m_vectors.rows());
     std::vector<std::vector<SearchHit>> partial(blocks.size());
     auto scanBlock = [&](const Block &block) {
@@ -80,7 +85,7 @@ std::vector<SearchHit> Searcher::search(const Eigen::Ref<const Eigen::RowVectorX
         }
         partial[size_t(&block - blocks.data())] = top.take();
     };
-    if (blocks.size() <= 1) {
+    if (blocks.size() <= 1 || !m_pool) {
         for (const Block &b : blocks) scanBlock(b);
     } else {
         QtConcurrent::blockingMap(m_pool, blocks, scanBlock);
@@ -88,6 +93,15 @@ std::vector<SearchHit> Searcher::search(const Eigen::Ref<const Eigen::RowVectorX
     TopK merged(request.k);
     for (const auto &hits : partial) merged.merge(hits);
     return merged.take();
+}
+
+std::vector<SearchHit> Searcher::rescore(const Eigen::Ref<const Eigen::RowVectorXf> &query,
+                                         const SearchRequest &request) const
+{
+    TopK top(request.k);
+    for (int item : m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool))
+        top.offer(item, m_vectors.row(item).dot(query));
+    return top.take();
 }
 
 std::vector<std::vector<SearchHit>> Searcher::searchMany(const RowMatrix &queries, int k,
@@ -110,7 +124,10 @@ std::vector<std::vector<SearchHit>> Searcher::searchMany(const RowMatrix &querie
             results[size_t(query)] = top.take();
         }
     };
-    QtConcurrent::blockingMap(m_pool, queryBlocks, scanQueries);
+    if (m_pool)
+        QtConcurrent::blockingMap(m_pool, queryBlocks, scanQueries);
+    else
+        for (const Block &b : queryBlocks) scanQueries(b);
     return results;
 }
 

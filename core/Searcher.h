@@ -4,6 +4,7 @@
 // own top k and the blocks are merged. Ties are broken by the lower item index, so the same
 // query always gives the same order.
 
+#include "CoarseIndex.h"
 #include "EmbeddingModel.h"
 
 #include <QThreadPool>
@@ -26,7 +27,9 @@ struct SearchRequest {
 
 class Searcher {
 public:
-    explicit Searcher(RowMatrixView vectors, QThreadPool *pool = Searcher::pool());
+    // With a coarse index of the same rows, search() re-scores only its shortlist exactly.
+    // A null pool scans on the calling thread (for callers that are parallel already).
+    explicit Searcher(RowMatrixView vectors, QThreadPool *pool = Searcher::pool(), const CoarseIndex *coarse = nullptr);
 
     // The pool that scans blocks of rows. Its own pool, not Qt's global one: a scan waits
     // for its blocks, and callers run on the global pool (as does Qt's own raster
@@ -34,7 +37,8 @@ public:
     // Its tasks never wait on anything.
     static QThreadPool *pool();
 
-    // query: one L2-normalised vector of the matrix's dimension.
+    // query: one L2-normalised vector of the matrix's dimension. Exact over all rows, or over
+    // the coarse index's shortlist when there is one.
     std::vector<SearchHit> search(const Eigen::Ref<const Eigen::RowVectorXf> &query,
                                   const SearchRequest &request = {}) const;
 
@@ -50,8 +54,11 @@ public:
     }
 
 private:
+    std::vector<SearchHit> rescore(const Eigen::Ref<const Eigen::RowVectorXf> &query, const SearchRequest &request) const;
+
     RowMatrixView m_vectors;
     QThreadPool *m_pool;
+    const CoarseIndex *m_coarse;
 };
 
 } // namespace lookbook

@@ -1,0 +1,202 @@
+#include "IndexBench.h"
+
+#include "BenchSupport.h"
+#include "CatalogIndex.h"
+#include "CatalogScanner.h"
+#include "Indexer.h"
+#include "ModelDescriptor.h"
+#include "ResourceLocator.h"
+
+#include <QDir>
+#include <QFile>
+
+#include <opencv2/dnn.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace lookbook::bench {
+
+namespace {
+
+constexpr int kBatch = 16; // the indexer's default batch
+
+QString catalogOf(const IndexBenchOptions &options)
+{
+    return options.catalog.isEmpty() ? ResourceLocator::sharedPath(QStringLiteral("data/fashion-product-images-small-subset"))
+                                     : options.catalog;
+}
+
+// A fresh folder under the work folder (emptied first).
+QString freshFolder(const IndexBenchOptions &options, const QString &name)
+{
+    QDir dir(QDir(options.workDir).filePath(name));
+    dir.removeRecursively();
+    QDir().mkpath(dir.path());
+    return dir.path();
+}
+
+// The network run the way the product runs it, without the product around it, so that the
+// comparison is with the same layers, batch and threads.
+class BareNetwork {
+public:
+    BareNetwork(const EmbeddingModel &model, const EmbeddingRecipe &recipe)
+        : m_descriptor(model.descriptor()), m_net(cv::dnn::readNetFromONNX(model.path().toStdString()))
+    {
+        m_layers.push_back(m_descriptor.featureLayer.toStdString());
+        if (recipe.classWeight > 0) m_layers.push_back(m_descriptor.classLayer.toStdString());
+    }
+    cv::Mat blob(const std::vector<cv::Mat> &fitted) const
+    {
+        const auto &m = m_descriptor.mean;
+        return cv::dnn::blobFromImages(fitted, m_descriptor.scale, cv::Size(), cv::Scalar(m[0], m[1], m[2]),
+                                       !m_descriptor.bgr, false);
+    }
+    void forward(const cv::Mat &blob)
+    {
+        m_net.setInput(blob, m_descriptor.inputName.toStdString());
+        std::vector<cv::Mat> outputs;
+        m_net.forward(outputs, m_layers);
+    }
+
+private:
+    ModelDescriptor m_descriptor;
+    cv::dnn::Net m_net;
+    std::vector<cv::String> m_layers;
+};
+
+void reportRate(const QString &what, int images, double seconds)
+{
+    out() << QStringLiteral("  %1 %2 images/s (%3 images in %4 s)\n")
+                 .arg(what, -34).arg(images / seconds, 6, 'f', 2).arg(images).arg(seconds, 0, 'f', 1);
+    out().flush();
+}
+
+void benchRecipe(const std::shared_ptr<const EmbeddingModel> &model, const EmbeddingRecipe &recipe,
+                 const QString &catalog, const std::vector<CatalogFile> &files, const IndexBenchOptions &options)
+{
+    const InputFit fit = recipe.fitFor(ImageRole::CatalogItem);
+    out() << QStringLiteral("recipe %1 (input %2x%2), batches of %3:\n").arg(recipe.id()).arg(fit.inputSize).arg(kBatch);
+    const int n = int(files.size());
+    BareNetwork bare(*model, recipe);
+
+    // The network alone: blobs made beforehand.
+    std::vector<cv::Mat> blobs;
+    for (int b = 0; b < n; b += kBatch) {
+        std::vector<cv::Mat> fitted;
+        for (int i = b; i < std::min(n, b + kBatch); ++i)
+            fitted.push_back(EmbeddingModel::fitToInput(cv::imread((catalog + u'/' + files[size_t(i)].relativePath).toStdString()), fit));
+        blobs.push_back(bare.blob(fitted));
+    }
+    bare.forward(blobs.front()); // warm-up: OpenCV allocates its buffers on the first pass
+    const double network = secondsOf([&] { for (const cv::Mat &blob : blobs) bare.forward(blob); });
+    blobs.clear();
+
+    // The plain recipe: decode, squash, blobFromImages, forward, one after the other.
+    const double plain = secondsOf([&] {
+        for (int b = 0; b < n; b += kBatch) {
+            std::vector<cv::Mat> fitted;
+            for (int i = b; i < std::min(n, b + kBatch); ++i) {
+                cv::Mat image = cv::imread((catalog + u'/' + files[size_t(i)].relativePath).toStdString());
+                cv::resize(image, image, cv::Size(fit.inputSize, fit.inputSize), 0, 0, cv::INTER_AREA);
+                fitted.push_back(image);
+            }
+            bare.forward(bare.blob(fitted));
+        }
+    });
+
+    // The whole indexer on a catalog of links to the same images, from an empty cache.
+    const QString linked = freshFolder(options, QStringLiteral("lookbook-bench-index"));
+    for (const CatalogFile &f : files)
+        QFile::link(catalog + u'/' + f.relativePath, linked + u'/' + QFileInfo(f.relativePath).fileName());
+    const QString cache = linked + QStringLiteral("/.lookbook-index.lbi");
+    IndexReport report;
+    const double indexer = secondsOf([&] {
+        auto r = Indexer(model, recipe).update(linked, cache);
+        if (r) report = *r;
+    });
+    QDir(linked).removeRecursively();
+
+    reportRate(QStringLiteral("network alone on ready blobs:"), n, network);
+    reportRate(QStringLiteral("plain recipe (decode+squash+blob+fwd):"), n, plain);
+    reportRate(QStringLiteral("whole indexer (scan..cache saved):"), report.embedded, indexer);
+    out() << QStringLiteral("  indexer / network %1, indexer / plain recipe %2\n")
+                 .arg((report.embedded / indexer) / (n / network), 0, 'f', 3)
+                 .arg((report.embedded / indexer) / (n / plain), 0, 'f', 3);
+    out().flush();
+}
+
+} // namespace
+
+int runIndexBench(const IndexBenchOptions &options)
+{
+    out() << QStringLiteral("== indexing: %1 images of %2, %3 OpenCV threads\n")
+                 .arg(options.images).arg(catalogOf(options)).arg(cv::getNumThreads());
+    auto model = ResourceLocator::loadModel(ModelDescriptor::builtIn());
+    if (!model) {
+        out() << model.error() << "\n";
+        return 1;
+    }
+    auto scanned = CatalogScanner::scan(catalogOf(options));
+    if (!scanned || scanned->empty()) {
+        out() << "no catalog images in " << catalogOf(options) << "\n";
+        return 1;
+    }
+    std::vector<CatalogFile> files(scanned->begin(), scanned->begin() + std::min<size_t>(scanned->size(), size_t(options.images)));
+    benchRecipe(*model, EmbeddingRecipe::seedRecipe(), catalogOf(options), files, options);
+    benchRecipe(*model, EmbeddingRecipe::defaultRecipe(), catalogOf(options), files, options);
+    return 0;
+}
+
+int runReindexBench(const IndexBenchOptions &options)
+{
+    const QString catalog = catalogOf(options);
+    out() << QStringLiteral("== re-index of an unchanged catalog: %1 copies of %2\n").arg(options.copies).arg(catalog);
+    auto model = ResourceLocator::loadModel(ModelDescriptor::builtIn());
+    auto scanned = CatalogScanner::scan(catalog);
+    if (!model || !scanned) {
+        out() << (model ? scanned.error() : model.error()) << "\n";
+        return 1;
+    }
+    const EmbeddingRecipe recipe = EmbeddingRecipe::defaultRecipe();
+    const StoreIdentity identity = CatalogIndex::identityFor((*model)->descriptor(), recipe);
+
+    // The copies are links to the catalog's files (the scanner follows links to files and
+    // reports the target's size and time), and their cache is the catalog's own rows
+    // repeated: what indexing them would have produced, without hours of embedding.
+    const QString root = freshFolder(options, QStringLiteral("lookbook-bench-reindex"));
+    EmbeddingStore store(identity);
+    std::vector<CatalogFile> entries;
+    for (int c = 0; c < options.copies; ++c) {
+        const QString prefix = QStringLiteral("copy%1/").arg(c, 2, 10, QLatin1Char('0'));
+        QDir().mkpath(root + u'/' + prefix);
+        for (const CatalogFile &f : *scanned) {
+            QDir().mkpath(QFileInfo(root + u'/' + prefix + f.relativePath).path());
+            QFile::link(catalog + u'/' + f.relativePath, root + u'/' + prefix + f.relativePath);
+            entries.push_back({prefix + f.relativePath, f.size, f.modifiedMs});
+        }
+    }
+    RowMatrix rows = RowMatrix::Zero(Eigen::Index(entries.size()), (*model)->dimension(recipe));
+    for (Eigen::Index i = 0; i < rows.rows(); ++i) rows(i, i % rows.cols()) = 1.0f; // re-indexing never reads them
+    store.upsert(entries, rows);
+    const QString cache = root + QStringLiteral("/.lookbook-index.lbi");
+    if (Status saved = store.save(cache); !saved) {
+        out() << saved.error() << "\n";
+        return 1;
+    }
+    out() << QStringLiteral("catalog of %1 items, cache %2 MB\n").arg(entries.size()).arg(QFileInfo(cache).size() / 1e6, 0, 'f', 0);
+
+    for (int run = 0; run < 3; ++run) {
+        IndexReport report;
+        const double seconds = secondsOf([&] {
+            auto r = Indexer(*model, recipe).update(root, cache);
+            if (r) report = *r;
+        });
+        out() << QStringLiteral("  run %1: %2 s, %3 unchanged, %4 embedded, %5 removed\n")
+                     .arg(run + 1).arg(seconds, 0, 'f', 2).arg(report.unchanged).arg(report.embedded).arg(report.removed);
+        out().flush();
+    }
+    QDir(root).removeRecursively();
+    return 0;
+}
+
+} // namespace lookbook::bench

@@ -1,0 +1,20 @@
+#pragma once
+// Indexing benchmarks: the network alone on ready blobs, the whole indexer and the plain
+// recipe (decode, squash, blobFromImages, forward) on the same images and input size; and
+// re-indexing an unchanged catalog of many copies, which must decode nothing.
+
+#include <QString>
+
+namespace lookbook::bench {
+
+struct IndexBenchOptions {
+    QString catalog;  // the demo subset when empty
+    int images = 160;
+    int copies = 15;
+    QString workDir;  // temporary catalogs and caches go here
+};
+
+int runIndexBench(const IndexBenchOptions &options);
+int runReindexBench(const IndexBenchOptions &options);
+
+} // namespace lookbook::bench

@@ -1,0 +1,185 @@
+#include "SearchBench.h"
+
+#include "BenchSupport.h"
+#include "Searcher.h"
+
+#include <QFile>
+#include <QThread>
+
+#include <sys/mman.h>
+
+#include <optional>
+
+namespace lookbook::bench {
+
+namespace {
+
+constexpr int kTop = 5;
+
+struct Comparison {
+    double baselineMs = 0; // single-threaded Eigen fp32 matrix-vector product + top 5
+    double exactMs = 0;    // the product's exact search (blocks on the pool)
+    double coarseMs = 0;   // the product's search with the coarse index
+    double coarseRecall = 0;
+    double exactRecall = 0;
+};
+
+std::vector<std::vector<int>> referenceTops(const RowMatrixView &rows, const RowMatrix &queries)
+{
+    std::vector<std::vector<int>> tops;
+    // One matrix product per block of rows keeps the reference fast at a million rows too.
+    constexpr Eigen::Index kBlock = 65536;
+    std::vector<std::vector<std::pair<float, int>>> best(size_t(queries.rows()));
+    for (Eigen::Index b = 0; b < rows.rows(); b += kBlock) {
+        const Eigen::Index n = std::min(kBlock, rows.rows() - b);
+        const Eigen::MatrixXf scores = queries * rows.middleRows(b, n).transpose();
+        for (Eigen::Index q = 0; q < queries.rows(); ++q) {
+            const Eigen::VectorXf s = scores.row(q).transpose();
+            for (int item : exactTopK(s, kTop)) best[size_t(q)].emplace_back(s[item], int(b + item));
+        }
+    }
+    for (auto &candidates : best) {
+        std::sort(candidates.begin(), candidates.end(),
+                  [](const auto &a, const auto &c) { return a.first > c.first || (a.first == c.first && a.second < c.second); });
+        std::vector<int> top;
+        for (int i = 0; i < kTop && i < int(candidates.size()); ++i) top.push_back(candidates[size_t(i)].second);
+        tops.push_back(top);
+    }
+    return tops;
+}
+
+std::vector<int> itemsOf(const std::vector<SearchHit> &hits)
+{
+    std::vector<int> items;
+    for (const SearchHit &h : hits) items.push_back(h.item);
+    return items;
+}
+
+double meanRecall(const Searcher &searcher, const RowMatrix &queries, const std::vector<std::vector<int>> &reference)
+{
+    double sum = 0;
+    for (Eigen::Index q = 0; q < queries.rows(); ++q)
+        sum += recall(reference[size_t(q)], itemsOf(searcher.search(queries.row(q), {kTop})));
+    return sum / double(queries.rows());
+}
+
+double searchMs(const Searcher &searcher, const RowMatrix &queries)
+{
+    return medianMs(int(queries.rows()), [&](int q) { searcher.search(queries.row(q), {kTop}); });
+}
+
+CoarseIndex buildCoarse(const RowMatrixView &rows, const SearchBenchOptions &options)
+{
+    std::optional<CoarseIndex> built;
+    const double seconds = secondsOf([&] { built.emplace(rows, options.coarse, Searcher::pool()); });
+    CoarseIndex index = std::move(*built);
+    out() << QStringLiteral("coarse index: %1 dimensions, shortlist %2, %3 MB, built in %4 s\n")
+                 .arg(index.dimensions()).arg(index.shortlistSize())
+                 .arg(double(index.bytes()) / 1e6, 0, 'f', 1).arg(seconds, 0, 'f', 2);
+    out().flush();
+    return index;
+}
+
+} // namespace
+
+int runSearchBench(const SearchBenchOptions &options)
+{
+    out() << QStringLiteral("== search: %1 items x %2 dimensions, %3 queries, %4 threads in the search pool\n")
+                 .arg(options.items).arg(options.dimension).arg(options.queries).arg(Searcher::pool()->maxThreadCount());
+    const RowMatrix base = baseRows(options.cache, options.dimension);
+    const RowMatrix rows = syntheticRows(base, options.items, 1);
+    const RowMatrix queries = syntheticRows(base, options.queries, 2);
+    const RowMatrixView view(rows.data(), rows.rows(), rows.cols());
+    out() << QStringLiteral("matrix: %1 MB fp32\n").arg(double(rows.size()) * 4 / 1e6, 0, 'f', 0);
+    out().flush();
+
+    const auto reference = referenceTops(view, queries);
+    Comparison c;
+    c.baselineMs = medianMs(int(queries.rows()), [&](int q) {
+        const Eigen::VectorXf scores = rows * queries.row(q).transpose();
+        exactTopK(scores, kTop);
+    });
+    const Searcher exact(view, Searcher::pool());
+    c.exactMs = searchMs(exact, queries);
+    c.exactRecall = meanRecall(exact, queries, reference);
+
+    const double before = residentMb();
+    const CoarseIndex coarse = buildCoarse(view, options);
+    const double coarseResident = residentMb() - before;
+    const Searcher fast(view, Searcher::pool(), &coarse);
+    c.coarseMs = searchMs(fast, queries);
+    c.coarseRecall = meanRecall(fast, queries, reference);
+
+    out() << QStringLiteral("single-thread Eigen fp32 GEMV + top 5: %1 ms/query\n").arg(c.baselineMs, 0, 'f', 2)
+          << QStringLiteral("exact search on the pool:             %1 ms/query  (%2x the baseline), recall@5 %3\n")
+                 .arg(c.exactMs, 0, 'f', 2).arg(c.baselineMs / c.exactMs, 0, 'f', 2).arg(c.exactRecall, 0, 'f', 4)
+          << QStringLiteral("coarse int8 + exact re-score:         %1 ms/query  (%2x the baseline), recall@5 %3\n")
+                 .arg(c.coarseMs, 0, 'f', 2).arg(c.baselineMs / c.coarseMs, 0, 'f', 2).arg(c.coarseRecall, 0, 'f', 4)
+          << QStringLiteral("resident growth for the coarse index: %1 MB\n").arg(coarseResident, 0, 'f', 1);
+    out().flush();
+    return 0;
+}
+
+int runMillionBench(const SearchBenchOptions &options, const QString &workFile)
+{
+    out() << QStringLiteral("== search at scale: %1 items x %2 dimensions, %3 queries\n")
+                 .arg(options.items).arg(options.dimension).arg(options.queries);
+    const RowMatrix base = baseRows(options.cache, options.dimension);
+    const RowMatrix queries = syntheticRows(base, options.queries, 2);
+    // The full-precision rows live in a file and are memory-mapped, as a cache would be:
+    // only the pages a search touches become resident.
+    QFile file(workFile);
+    if (!file.open(QIODevice::ReadWrite | QIODevice::Truncate)) {
+        out() << "cannot write " << workFile << ": " << file.errorString() << "\n";
+        return 1;
+    }
+    const double writeSeconds = secondsOf([&] {
+        constexpr Eigen::Index kChunk = 50000;
+        for (Eigen::Index b = 0; b < options.items; b += kChunk) {
+            const RowMatrix chunk = syntheticRows(base, std::min<Eigen::Index>(kChunk, options.items - b), 100 + unsigned(b / kChunk));
+            file.write(reinterpret_cast<const char *>(chunk.data()), qint64(chunk.size()) * 4);
+        }
+        file.flush();
+    });
+    const qint64 bytes = qint64(options.items) * options.dimension * 4;
+    uchar *mapped = file.map(0, bytes);
+    if (!mapped) {
+        out() << "cannot map " << workFile << "\n";
+        return 1;
+    }
+    // Rows are read one by one at random: without this, every page fault would read around
+    // megabytes around the row (this machine's read-ahead is 8 MB).
+    madvise(mapped, size_t(bytes), MADV_RANDOM);
+    const RowMatrixView view(reinterpret_cast<const float *>(mapped), options.items, options.dimension);
+    out() << QStringLiteral("wrote and mapped %1 GB of fp32 rows in %2 s\n").arg(double(bytes) / 1e9, 0, 'f', 2).arg(writeSeconds, 0, 'f', 1);
+    out().flush();
+
+    std::vector<std::vector<int>> reference;
+    const double referenceSeconds = secondsOf([&] { reference = referenceTops(view, queries); });
+    const double exactOneMs = medianMs(3, [&](int q) {
+        const Eigen::VectorXf scores = view * queries.row(q).transpose();
+        exactTopK(scores, kTop);
+    });
+    const CoarseIndex coarse = buildCoarse(view, options);
+    // Drop the pages the build read, so that what stays resident is what a search needs.
+    madvise(mapped, size_t(bytes), MADV_DONTNEED);
+    const double restingMb = residentMb();
+    const Searcher fast(view, Searcher::pool(), &coarse);
+    const double ms = searchMs(fast, queries);
+    const double r = meanRecall(fast, queries, reference);
+    const double scanMs = medianMs(int(queries.rows()), [&](int q) { coarse.shortlist(queries.row(q), {kTop}, coarse.shortlistSize(), Searcher::pool()); });
+    out() << QStringLiteral("exact reference for %1 queries: %2 s; one exact single-thread GEMV + top 5: %3 ms\n")
+                 .arg(options.queries).arg(referenceSeconds, 0, 'f', 1).arg(exactOneMs, 0, 'f', 1)
+          << QStringLiteral("coarse int8 + exact re-score: %1 ms/query (%2x the exact GEMV), recall@5 %3; the scan alone %4 ms\n")
+                 .arg(ms, 0, 'f', 2).arg(exactOneMs / ms, 0, 'f', 1).arg(r, 0, 'f', 4).arg(scanMs, 0, 'f', 2)
+          << QStringLiteral("resident: %1 MB after the index was built (codes %2 MB); after the searches %3 MB (%4: "
+                            "the file part is clean page cache the re-scored rows' 2 MB folios map)\n")
+                 .arg(restingMb, 0, 'f', 0).arg(double(coarse.bytes()) / 1e6, 0, 'f', 0).arg(residentMb(), 0, 'f', 0)
+                 .arg(residentParts());
+    out().flush();
+    file.unmap(mapped);
+    file.remove();
+    return 0;
+}
+
+} // namespace lookbook::bench

@@ -1,0 +1,72 @@
+// Entry point of lookbook-bench: the performance figures of docs/performance.md, each
+// printed beside its comparison measured in the same run. Build it in Release.
+#include "IndexBench.h"
+#include "SearchBench.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+
+#include <cstdio>
+
+using namespace lookbook::bench;
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("lookbook-bench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LOOKBOOK_VERSION));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Lookbook's benchmarks. Commands:\n"
+        "  search    search over 44k synthetic items against a single-threaded Eigen GEMV\n"
+        "  million   search over a million items (fp32 rows memory-mapped from --work-dir)\n"
+        "  index     images/s of the network alone, the indexer and the plain recipe\n"
+        "  reindex   re-indexing an unchanged catalog of --copies copies of a catalog\n"
+        "  all       every one of them"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex or all"));
+    const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("A cache (default recipe) whose rows the synthetic ones are derived from."), QStringLiteral("file"));
+    const QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Items to search (search: 44000, million: 1000000)."), QStringLiteral("n"));
+    const QCommandLineOption dimension(QStringLiteral("dimension"), QStringLiteral("Columns of the synthetic rows (2048)."), QStringLiteral("n"), QStringLiteral("2048"));
+    const QCommandLineOption queries(QStringLiteral("queries"), QStringLiteral("Queries per measurement (200; million: 50)."), QStringLiteral("n"));
+    const QCommandLineOption coarseDims(QStringLiteral("coarse-dimensions"), QStringLiteral("Principal axes of the coarse index."), QStringLiteral("n"));
+    const QCommandLineOption shortlist(QStringLiteral("shortlist"), QStringLiteral("Rows re-scored exactly per query."), QStringLiteral("n"));
+    const QCommandLineOption catalog(QStringLiteral("catalog"), QStringLiteral("Catalog folder for index and reindex (the demo subset)."), QStringLiteral("folder"));
+    const QCommandLineOption images(QStringLiteral("images"), QStringLiteral("Images for the index benchmark (160)."), QStringLiteral("n"), QStringLiteral("160"));
+    const QCommandLineOption copies(QStringLiteral("copies"), QStringLiteral("Copies of the catalog for reindex (15: 45k items)."), QStringLiteral("n"), QStringLiteral("15"));
+    const QCommandLineOption workDir(QStringLiteral("work-dir"), QStringLiteral("Where large temporary files go (the current folder)."), QStringLiteral("folder"), QDir::currentPath());
+    parser.addOptions({cache, items, dimension, queries, coarseDims, shortlist, catalog, images, copies, workDir});
+    parser.process(app);
+    const QString command = parser.positionalArguments().value(0, QStringLiteral("all"));
+
+    auto searchOptions = [&](int defaultItems, int defaultQueries) {
+        SearchBenchOptions o;
+        o.cache = parser.value(cache);
+        o.items = parser.isSet(items) ? parser.value(items).toInt() : defaultItems;
+        o.dimension = parser.value(dimension).toInt();
+        o.queries = parser.isSet(queries) ? parser.value(queries).toInt() : defaultQueries;
+        if (parser.isSet(coarseDims)) o.coarse.dimensions = parser.value(coarseDims).toInt();
+        if (parser.isSet(shortlist)) o.coarse.shortlist = parser.value(shortlist).toInt();
+        return o;
+    };
+    IndexBenchOptions indexOptions;
+    indexOptions.catalog = parser.value(catalog);
+    indexOptions.images = parser.value(images).toInt();
+    indexOptions.copies = parser.value(copies).toInt();
+    indexOptions.workDir = parser.value(workDir);
+
+    int status = 0;
+    const bool all = command == QLatin1String("all");
+    if (all || command == QLatin1String("search")) status |= runSearchBench(searchOptions(44000, 200));
+    if (all || command == QLatin1String("million"))
+        status |= runMillionBench(searchOptions(1000000, 50), QDir(parser.value(workDir)).filePath(QStringLiteral("lookbook-bench-million.f32")));
+    if (all || command == QLatin1String("index")) status |= runIndexBench(indexOptions);
+    if (all || command == QLatin1String("reindex")) status |= runReindexBench(indexOptions);
+    if (!all && command != QLatin1String("search") && command != QLatin1String("million") && command != QLatin1String("index") && command != QLatin1String("reindex")) {
+        std::fprintf(stderr, "lookbook-bench: unknown command '%s' (see --help)\n", qPrintable(command));
+        return 2;
+    }
+    return status;
+}
