@@ -12,6 +12,8 @@ struct QueryInput {
     QByteArray bytes;     // encoded image (jpg, png, ...)
     QString displayName;  // "street.jpg", "image from https://...", "pasted image"
     QString localPath;    // absolute path when the query is a local file, else empty
+    double receivedMs = -1; // when the user gave it (dropped, pasted, opened), in ProcessClock
+                            // ms, for the drop-to-results timing; -1 when not given by a user
 };
 
 } // namespace lookbook

@@ -1,9 +1,12 @@
 #include "MainWindow.h"
 
 #include "CatalogPanel.h"
+#include "DropToResultsTimer.h"
 #include "QueryPane.h"
 #include "ResultsView.h"
+#include "StartupTimeline.h"
 #include "ThumbnailCache.h"
+#include "TimingLog.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -19,6 +22,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTimer>
 #include <QVBoxLayout>
 
 namespace lookbook {
@@ -38,7 +42,9 @@ constexpr int kQueryPaneWidth = 300;
 } // namespace
 
 MainWindow::MainWindow(Options options, QWidget *parent)
-    : QMainWindow(parent), m_options(std::move(options)), m_thumbnails(new ThumbnailCache({240, 320}, this)),
+    : QMainWindow(parent), m_options(std::move(options)), m_timing(new TimingLog(this)),
+      m_startup(new StartupTimeline(m_timing, this)), m_dropToResults(new DropToResultsTimer(m_timing, this)),
+      m_thumbnails(new ThumbnailCache({240, 320}, this)),
       m_queryPane(new QueryPane(this)), m_results(new ResultsView(m_thumbnails, this)),
       m_catalogPanel(new CatalogPanel(this)), m_resultsTitle(new QLabel(this)), m_splitter(new QSplitter(this)),
       m_itemsLabel(new QLabel(this)), m_modelLabel(new QLabel(this))
@@ -74,6 +80,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     }
 
     buildMenus();
+    connectTimings(); // first: the milestones are stamped before the window reacts to them
     connectSession();
     restoreSettings();
     updateStatus();
@@ -123,6 +130,16 @@ void MainWindow::buildMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lookbook"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::connectTimings()
+{
+    connect(this, &MainWindow::firstFrameShown, m_startup, &StartupTimeline::windowShown);
+    connect(&m_session, &CatalogSession::catalogOpened, m_startup,
+            [this](const QString &, int items, const QString &) { m_startup->indexOpened(items); });
+    connect(&m_session, &CatalogSession::modelLoaded, m_startup, &StartupTimeline::modelLoaded);
+    connect(&m_session, &CatalogSession::searchStarted, m_dropToResults, &DropToResultsTimer::searchStarted);
+    connect(m_results, &ResultsView::resultsPainted, m_dropToResults, &DropToResultsTimer::resultsPainted);
 }
 
 void MainWindow::connectSession()
@@ -177,6 +194,7 @@ void MainWindow::connectSession()
                                 + tr(" · %1 searched in %2 ms")
                                       .arg(QLocale().toString(outcome.catalogItems))
                                       .arg(QLocale().toString(outcome.embedMs + outcome.searchMs, 'f', 0)));
+        m_dropToResults->resultsShown(outcome);
         m_results->setResults(outcome.results);
         m_results->setFocus();
     });
@@ -187,11 +205,16 @@ void MainWindow::connectSession()
 
 void MainWindow::start()
 {
-    m_session.loadModel(m_options.modelPath);
+    // Start-up order: the cache read is queued before the model load, so the index opens
+    // while the window paints its first frame and never waits for the model (not even on a
+    // one-thread pool); the model (seconds) loads on a worker meanwhile. Neither blocks the
+    // GUI thread, so the window shows first; a photo dropped before the model is ready waits
+    // for it inside the search.
     const QString catalog = !m_options.catalog.isEmpty() ? m_options.catalog : QSettings().value(kLastCatalog).toString();
     if (!catalog.isEmpty()) openCatalog(catalog);
     else if (!m_options.queryImage.isEmpty())
         m_queryPane->showError(tr("Choose a catalog folder to search %1 in.").arg(QFileInfo(m_options.queryImage).fileName()));
+    m_session.loadModel(m_options.modelPath);
 }
 
 void MainWindow::chooseCatalog()
@@ -213,7 +236,8 @@ void MainWindow::openCatalog(const QString &root)
 
 void MainWindow::runQuery(const QueryInput &query)
 {
-    m_session.search(query, m_k); // the pane already shows the query's preview
+    // The pane already shows the query's preview.
+    m_dropToResults->timeQuery(m_session.search(query, m_k), query.receivedMs);
 }
 
 void MainWindow::searchWithItem(const ResultItem &item)
@@ -278,6 +302,18 @@ void MainWindow::saveSettings() const
     settings.setValue(kState, saveState());
     settings.setValue(kSplitter, m_splitter->saveState());
     settings.setValue(kResultCount, m_k);
+}
+
+bool MainWindow::event(QEvent *event)
+{
+    // A frame is painted from this top-level widget down to its children and then flushed to
+    // the screen, all while handling the one event that asked for it: a zero timer queued at
+    // the first paint runs once that frame is on screen.
+    if (event->type() == QEvent::Paint && !m_firstPaintSeen) {
+        m_firstPaintSeen = true;
+        QTimer::singleShot(0, this, &MainWindow::firstFrameShown);
+    }
+    return QMainWindow::event(event);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

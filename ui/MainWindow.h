@@ -13,9 +13,12 @@ class QSplitter;
 namespace lookbook {
 
 class CatalogPanel;
+class DropToResultsTimer;
 class QueryPane;
 class ResultsView;
+class StartupTimeline;
 class ThumbnailCache;
+class TimingLog;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -29,13 +32,15 @@ public:
     explicit MainWindow(Options options = {}, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Loads the model and opens the catalog in the background; call once the window shows.
+    // Opens the catalog and loads the model, both in the background; call right after show().
     void start();
 
     CatalogSession &session() { return m_session; }
     QueryPane *queryPane() const { return m_queryPane; }
     ResultsView *resultsView() const { return m_results; }
     CatalogPanel *catalogPanel() const { return m_catalogPanel; }
+    // The start-up and drop-to-results timings (printed with LOOKBOOK_TIMING=1).
+    TimingLog *timingLog() const { return m_timing; }
     int resultCount() const { return m_k; }
     void setResultCount(int k);
 
@@ -45,12 +50,18 @@ public slots:
     void runQuery(const lookbook::QueryInput &query);
     void searchWithItem(const lookbook::ResultItem &item);
 
+signals:
+    // Once: the window's first frame has been painted and flushed to the screen.
+    void firstFrameShown();
+
 protected:
+    bool event(QEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
 
 private:
     void buildMenus();
     void connectSession();
+    void connectTimings();
     void restoreSettings();
     void saveSettings() const;
     void showAbout();
@@ -59,6 +70,9 @@ private:
 
     Options m_options;
     CatalogSession m_session;
+    TimingLog *m_timing;
+    StartupTimeline *m_startup;
+    DropToResultsTimer *m_dropToResults;
     ThumbnailCache *m_thumbnails;
     QueryPane *m_queryPane;
     ResultsView *m_results;
@@ -69,6 +83,7 @@ private:
     QLabel *m_modelLabel;
     int m_k = 5;
     quint64 m_shownQuery = 0;
+    bool m_firstPaintSeen = false;
 };
 
 } // namespace lookbook

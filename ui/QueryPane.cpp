@@ -2,6 +2,7 @@
 
 #include "DropReader.h"
 #include "ImageLoader.h"
+#include "ProcessClock.h"
 #include "UrlFetcher.h"
 
 #include <QBuffer>
@@ -191,7 +192,7 @@ QueryPane::QueryPane(QWidget *parent) : QFrame(parent), m_fetcher(new UrlFetcher
     m_layout->addStretch();                                  // last: keeps the query at the top
 
     connect(m_fetcher, &UrlFetcher::fetched, this, [this](const QUrl &url, const QByteArray &bytes) {
-        choose(QueryInput{bytes, url.toDisplayString(), QString()});
+        choose(QueryInput{bytes, url.toDisplayString(), QString(), m_fetchReceivedMs});
     });
     connect(m_fetcher, &UrlFetcher::failed, this,
             [this](const QUrl &, const QString &reason) { showError(reason); });
@@ -264,22 +265,24 @@ void QueryPane::openFileDialog()
 void QueryPane::openFile(const QString &path)
 {
     // Through DropReader like a dropped file, so every way in gets the same checks.
+    const double received = ProcessClock::elapsedMs();
     QMimeData mime;
     mime.setUrls({QUrl::fromLocalFile(QFileInfo(path).absoluteFilePath())});
-    handle(DropReader::read(&mime), Source::Dialog);
+    handle(DropReader::read(&mime), Source::Dialog, received);
 }
 
 void QueryPane::pasteFromClipboard()
 {
+    const double received = ProcessClock::elapsedMs();
     const QMimeData *mime = QGuiApplication::clipboard()->mimeData();
     if (!mime || mime->formats().isEmpty()) {
         showError(tr("The clipboard is empty. Copy an image, a file or an image link first."));
         return;
     }
-    handle(DropReader::read(mime), Source::Paste);
+    handle(DropReader::read(mime), Source::Paste, received);
 }
 
-void QueryPane::handle(const DropRequest &request, Source source)
+void QueryPane::handle(const DropRequest &request, Source source, double receivedMs)
 {
     switch (request.kind) {
     case DropRequest::Kind::Unsupported:
@@ -292,17 +295,18 @@ void QueryPane::handle(const DropRequest &request, Source source)
             showError(bytes.error());
             return;
         }
-        choose(QueryInput{*bytes, request.displayName, request.localPath});
+        choose(QueryInput{*bytes, request.displayName, request.localPath, receivedMs});
         return;
     }
     case DropRequest::Kind::ImageData: {
         m_fetcher->cancel();
         const QString name = source == Source::Drop ? tr("dropped image") : request.displayName;
-        choose(QueryInput{request.bytes, name, QString()});
+        choose(QueryInput{request.bytes, name, QString(), receivedMs});
         return;
     }
     case DropRequest::Kind::RemoteUrl:
         showBusy(tr("Downloading image from %1…").arg(request.url.host()));
+        m_fetchReceivedMs = receivedMs;
         m_fetcher->fetch(request.url); // answers through fetched() or failed()
         return;
     }
@@ -485,6 +489,7 @@ void QueryPane::dragLeaveEvent(QDragLeaveEvent *event)
 
 void QueryPane::dropEvent(QDropEvent *event)
 {
+    const double received = ProcessClock::elapsedMs();
     m_drag = DragState::None;
     refresh();
     if (!(event->possibleActions() & Qt::CopyAction)) {
@@ -494,7 +499,7 @@ void QueryPane::dropEvent(QDropEvent *event)
     event->setDropAction(Qt::CopyAction);
     event->accept();
     // The mime data lives only as long as the event: read() copies what it needs.
-    handle(DropReader::read(event->mimeData()), Source::Drop);
+    handle(DropReader::read(event->mimeData()), Source::Drop, received);
 }
 
 void QueryPane::resizeEvent(QResizeEvent *event)

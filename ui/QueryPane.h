@@ -67,7 +67,8 @@ private:
     enum class DragState { None, Acceptable, Refused };
     enum class MessageKind { None, Busy, Error };
 
-    void handle(const DropRequest &request, Source source);
+    // receivedMs: when the drop, paste or file arrived (ProcessClock), before it was read.
+    void handle(const DropRequest &request, Source source, double receivedMs);
     void choose(const QueryInput &input);
     void setMessage(MessageKind kind, const QString &message);
     // Shows or hides the parts for the current state and recolours them.
@@ -98,6 +99,7 @@ private:
     QString m_messageText;
     MessageKind m_messageKind = MessageKind::None;
     DragState m_drag = DragState::None;
+    double m_fetchReceivedMs = -1; // when the link being downloaded was received
 };
 
 } // namespace lookbook

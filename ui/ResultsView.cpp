@@ -86,6 +86,7 @@ ResultsView::ResultsView(ThumbnailCache *thumbnails, QWidget *parent)
 void ResultsView::setResults(std::vector<ResultItem> results)
 {
     m_model->setResults(std::move(results));
+    m_cardDone.assign(size_t(m_model->rowCount()), false);
     fitCardsToWidth();
     if (m_model->rowCount() > 0)
         selectionModel()->setCurrentIndex(m_model->index(0), QItemSelectionModel::NoUpdate);
@@ -225,6 +226,7 @@ void ResultsView::contextMenuEvent(QContextMenuEvent *event)
 void ResultsView::paintEvent(QPaintEvent *event)
 {
     QListView::paintEvent(event);
+    notePaintedCards(event->region());
     if (m_model->rowCount() > 0 || m_emptyMessage.isEmpty())
         return;
 
@@ -237,6 +239,32 @@ void ResultsView::paintEvent(QPaintEvent *event)
     const QRect area = viewport()->rect().adjusted(kEmptyMessageMargin, kEmptyMessageMargin,
                                                    -kEmptyMessageMargin, -kEmptyMessageMargin);
     painter.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, m_emptyMessage);
+}
+
+void ResultsView::notePaintedCards(const QRegion &painted)
+{
+    if (m_cardDone.empty())
+        return;
+    // Thumbnails arrive one by one and each repaints only its card, so the cards are ticked
+    // off across paints. The state is read after the paint, with nothing run in between.
+    const QRect inView = viewport()->rect();
+    bool anyInView = false; // none before the first layout
+    bool allDone = true;
+    for (int row = 0; row < int(m_cardDone.size()); ++row) {
+        const QModelIndex index = m_model->index(row);
+        const QRect card = visualRect(index);
+        if (!card.intersects(inView))
+            continue;
+        anyInView = true;
+        const auto state = ResultsModel::ThumbnailState(index.data(ResultsModel::ThumbnailStateRole).toInt());
+        if (painted.intersects(card) && state != ResultsModel::ThumbnailState::Loading)
+            m_cardDone[size_t(row)] = true;
+        allDone = allDone && m_cardDone[size_t(row)];
+    }
+    if (!anyInView || !allDone)
+        return;
+    m_cardDone.clear();
+    emit resultsPainted();
 }
 
 void ResultsView::resizeEvent(QResizeEvent *event)

@@ -49,6 +49,10 @@ public:
     static void copyPathToClipboard(const QString &path);
 
 signals:
+    // Once per setResults with results: after the paint that completed every card in view
+    // (rows scrolled out of view are not waited for) with its photo, or with the mark of a
+    // photo that cannot be read; never while a card still shows "Loading".
+    void resultsPainted();
     void openRequested(const QString &absolutePath);
     void searchWithRequested(const lookbook::ResultItem &item);
     void revealRequested(const QString &absolutePath);
@@ -62,10 +66,13 @@ protected:
 
 private:
     void fitCardsToWidth();
+    void notePaintedCards(const QRegion &painted);
 
     ResultsModel *m_model;
     ResultDelegate *m_delegate;
     QString m_emptyMessage;
+    // Per row of the current results: painted with its final thumbnail. Empty once reported.
+    std::vector<bool> m_cardDone;
 };
 
 } // namespace lookbook

@@ -3,8 +3,10 @@
 #include "CatalogPanel.h"
 #include "MainWindow.h"
 #include "QueryPane.h"
+#include "ResultsModel.h"
 #include "ResultsView.h"
 #include "TestSupport.h"
+#include "TimingLog.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -35,6 +37,46 @@ bool drop(QWidget *target, QMimeData *mime)
     QCoreApplication::sendEvent(target, &dropEvent);
     return true;
 }
+
+const QString kWindowShown = QStringLiteral("window-shown");
+const QString kIndexOpen = QStringLiteral("index-open");
+const QString kModelLoaded = QStringLiteral("model-loaded");
+const QString kWindowUsable = QStringLiteral("window-usable");
+const QString kDropToResults = QStringLiteral("drop-to-results");
+
+// Whether every result on show has its photo painted, not a placeholder.
+bool photosPainted(const ResultsView *view)
+{
+    if (view->resultCount() == 0) return false;
+    for (int row = 0; row < view->resultCount(); ++row)
+        if (view->model()->index(row, 0).data(ResultsModel::ThumbnailStateRole).toInt() !=
+            int(ResultsModel::ThumbnailState::Ready))
+            return false;
+    return true;
+}
+
+// The timing events of a window in the order they came; for drop-to-results, also what the
+// results view showed at that moment.
+class EventRecorder {
+public:
+    explicit EventRecorder(MainWindow *window)
+    {
+        QObject::connect(window->timingLog(), &TimingLog::recorded, window,
+                         [this, window](const QString &event, double, const QString &details) {
+                             events << event;
+                             if (event != kDropToResults) return;
+                             dropDetails << details;
+                             photosWhenReported << photosPainted(window->resultsView());
+                         });
+    }
+    bool before(const QString &first, const QString &second) const
+    {
+        return events.contains(first) && events.contains(second) && events.indexOf(first) < events.indexOf(second);
+    }
+    QStringList events;
+    QStringList dropDetails;
+    QList<bool> photosWhenReported;
+};
 
 QStringList resultPaths(const ResultsView *view)
 {
@@ -112,6 +154,77 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
         for (const QString &path : resultPaths(window->resultsView())) QVERIFY(path.startsWith(catalog()));
         delete mime;
+    }
+
+    void startUpShowsTheWindowThenLoadsTheModel()
+    {
+        MainWindow::Options options;
+        options.catalog = catalog();
+        MainWindow window(options);
+        EventRecorder recorder(&window);
+        window.show();
+        window.start();
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.events.contains(kModelLoaded) && recorder.events.contains(kWindowUsable),
+                                 kSearchTimeoutMs);
+        const QStringList &events = recorder.events;
+        for (const QString &event : {kWindowShown, kIndexOpen, kModelLoaded, kWindowUsable})
+            QVERIFY2(events.count(event) == 1, qPrintable(events.join(u' ')));
+        QVERIFY2(recorder.before(kWindowShown, kModelLoaded), qPrintable(events.join(u' ')));
+        QVERIFY2(recorder.before(kWindowShown, kWindowUsable), qPrintable(events.join(u' ')));
+        QVERIFY2(recorder.before(kIndexOpen, kWindowUsable), qPrintable(events.join(u' ')));
+    }
+
+    void indexOpensWithoutTheModel()
+    {
+        MainWindow::Options options;
+        options.catalog = catalog();
+        options.modelPath = m_dir.filePath(QStringLiteral("nowhere/resnet50_keras_imagenet.onnx"));
+        MainWindow window(options);
+        EventRecorder recorder(&window);
+        window.show();
+        window.start();
+        QTRY_VERIFY_WITH_TIMEOUT(recorder.events.contains(kWindowUsable), kSearchTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QMessageBox *>(QStringLiteral("modelMissingDialog")), kSearchTimeoutMs);
+        for (const QString &event : {kWindowShown, kIndexOpen, kWindowUsable})
+            QVERIFY2(recorder.events.count(event) == 1, qPrintable(recorder.events.join(u' ')));
+        QVERIFY(!recorder.events.contains(kModelLoaded));
+    }
+
+    void dropToResultsIsReportedOncePerQueryAfterThePhotosArePainted()
+    {
+        auto window = readyWindow();
+        EventRecorder recorder(window.get());
+        QSignalSpy painted(window->resultsView(), &ResultsView::resultsPainted);
+        const QStringList queries = {QStringLiteral("shoes"), QStringLiteral("dress")};
+        for (int i = 0; i < queries.size(); ++i) {
+            auto mime = std::make_unique<QMimeData>();
+            mime->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(queries[i]))});
+            QVERIFY(drop(window->queryPane(), mime.get()));
+            QTRY_COMPARE_WITH_TIMEOUT(recorder.events.count(kDropToResults), i + 1, kSearchTimeoutMs);
+        }
+        window->resultsView()->viewport()->repaint(); // painting the same results again reports nothing
+        QCoreApplication::processEvents();
+        QCOMPARE(recorder.events, QStringList({kDropToResults, kDropToResults}));
+        QCOMPARE(painted.count(), 2); // each report came from the paint that completed its results
+        QCOMPARE(recorder.photosWhenReported, QList<bool>({true, true}));
+        for (const QString &details : std::as_const(recorder.dropDetails))
+            for (const QString &part : {QStringLiteral("embed="), QStringLiteral("search="), QStringLiteral("thumbnails=")})
+                QVERIFY2(details.contains(part), qPrintable(details));
+    }
+
+    void aQueryReplacedBeforeItsResultsIsNotReported()
+    {
+        auto window = readyWindow();
+        EventRecorder recorder(window.get());
+        auto first = std::make_unique<QMimeData>();
+        first->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("hat")))});
+        auto second = std::make_unique<QMimeData>();
+        second->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("pants")))});
+        QVERIFY(drop(window->queryPane(), first.get()));
+        QVERIFY(drop(window->queryPane(), second.get())); // before the first can finish
+        QTRY_COMPARE_WITH_TIMEOUT(recorder.events.count(kDropToResults), 1, kSearchTimeoutMs);
+        QCOMPARE(recorder.events, QStringList({kDropToResults}));
+        QCOMPARE(recorder.photosWhenReported, QList<bool>({true}));
     }
 
     void imageNamedOnTheCommandLineIsSearched()

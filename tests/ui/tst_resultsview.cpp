@@ -61,6 +61,8 @@ private slots:
     void copyPathPutsNativePathOnClipboard();
     void brokenImageGivesMarkerOnce();
     void brokenResultsPaintPlaceholders();
+    void resultsPaintedOnceEveryPhotoIsPainted();
+    void resultsPaintedCountsAnUnreadablePhotoAsPainted();
     void largeImageIsDecodedSmall();
     void enormousImageIsRefusedNotDecoded();
     void largeImageStaysWithinAllocationLimit();
@@ -310,6 +312,60 @@ void TestResultsView::brokenResultsPaintPlaceholders()
     QTRY_COMPARE(gone.data(ResultsModel::ThumbnailStateRole).toInt(),
                  static_cast<int>(ResultsModel::ThumbnailState::Broken));
     QVERIFY(!f.view.grab().isNull()); // paints the placeholder
+}
+
+namespace {
+// Whether every result shows its thumbnail in state, as the view has it now.
+bool allThumbnails(const ResultsView &view, ResultsModel::ThumbnailState state)
+{
+    for (int row = 0; row < view.resultCount(); ++row)
+        if (view.model()->index(row, 0).data(ResultsModel::ThumbnailStateRole).toInt() != static_cast<int>(state))
+            return false;
+    return true;
+}
+} // namespace
+
+void TestResultsView::resultsPaintedOnceEveryPhotoIsPainted()
+{
+    Fixture f;
+    QSignalSpy painted(&f.view, &ResultsView::resultsPainted);
+    bool photosWhenPainted = false;
+    connect(&f.view, &ResultsView::resultsPainted, &f.view,
+            [&] { photosWhenPainted = allThumbnails(f.view, ResultsModel::ThumbnailState::Ready); });
+    f.view.resize(kViewSize);
+    f.view.setResults(demoResults());
+    f.view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+    QTRY_COMPARE(painted.count(), 1);
+    QVERIFY(photosWhenPainted);
+
+    f.view.viewport()->repaint(); // later paints of the same results are not reported
+    QCOMPARE(painted.count(), 1);
+
+    photosWhenPainted = false;
+    f.view.setResults(demoResults()); // new results, their thumbnails cached: reported again
+    QTRY_COMPARE(painted.count(), 2);
+    QVERIFY(photosWhenPainted);
+
+    f.view.setResults({}); // no results: nothing to report
+    f.view.viewport()->repaint();
+    QCOMPARE(painted.count(), 2);
+}
+
+void TestResultsView::resultsPaintedCountsAnUnreadablePhotoAsPainted()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    std::vector<ResultItem> results = demoResults();
+    results[2].absolutePath = dir.filePath(QStringLiteral("gone.jpg"));
+    Fixture f;
+    QSignalSpy painted(&f.view, &ResultsView::resultsPainted);
+    f.view.resize(kViewSize);
+    f.view.setResults(results);
+    f.view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&f.view));
+    QTRY_COMPARE(painted.count(), 1); // its final look is the "cannot show" mark
+    QVERIFY(f.thumbnails.isBroken(results[2].absolutePath));
 }
 
 void TestResultsView::largeImageIsDecodedSmall()
