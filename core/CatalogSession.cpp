@@ -79,7 +79,10 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
             building = QtConcurrent::run(buildPool(), [self = shared_from_this(), wanted, recipe] {
                 auto built = make(wanted, recipe, SearchSpace::Speed::Full);
                 std::lock_guard relock(self->mutex);
-                if (self->store == wanted) self->full = std::move(built); // else a newer store came
+                if (self->store == wanted) {
+                    self->full = std::move(built);
+                    self->quick.reset(); // searches running on it keep it alive until they end
+                } // else a newer store came
             });
         }
         return quick;
@@ -116,8 +119,11 @@ void CatalogSession::loadModel(const QString &explicitPath)
 {
     if (m_model || m_modelLoading) return;
     m_modelLoading = true;
-    track(QtConcurrent::run([this, explicitPath] {
+    track(QtConcurrent::run([this, explicitPath, recipe = m_recipe] {
         const auto loaded = ResourceLocator::loadModel(ModelDescriptor::builtIn(), explicitPath);
+        // OpenCV sets up its layers on the first forward pass of an input size (about 0.5 s
+        // here): do it now, for the size queries use, rather than in the first search.
+        if (loaded) (*loaded)->embed({cv::Mat(64, 64, CV_8UC3, cv::Scalar::all(255))}, recipe, ImageRole::OutsidePhoto);
         QMetaObject::invokeMethod(this, [this, loaded] {
             m_modelLoading = false;
             if (!loaded) {
@@ -175,6 +181,7 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
             m_labels = labels;
             if (!labelsError.isEmpty()) emit labelsProblem(labelsError);
             publishStore(std::make_shared<const EmbeddingStore>(std::move(opened->store)));
+            warmSearchSpace(); // the cached index is searchable before the model has loaded
             emit catalogOpened(rootPath, indexedItems(), opened->problem);
             m_indexWhenModelReady = true;
             if (m_model) startIndexing();

@@ -95,25 +95,26 @@ template <typename Function> void forEachBlock(int rows, QThreadPool *pool, Func
 
 } // namespace
 
-CoarseIndex::CoarseIndex(const RowMatrixView &rows, const Options &options, QThreadPool *pool)
+CoarseIndex::CoarseIndex(const RowBlocks &rows, const Options &options, QThreadPool *pool)
     : m_codeWidth((std::max(1, options.dimensions) + kCodeAlignment - 1) / kCodeAlignment * kCodeAlignment),
       m_shortlist(std::max(1, options.shortlist))
 {
     const Eigen::Index count = rows.rows();
     const Eigen::Index step = std::max<Eigen::Index>(1, count / std::max(1, options.sampleRows));
     Eigen::MatrixXf sample(std::min<Eigen::Index>(count, (count + step - 1) / step), rows.cols());
-    for (Eigen::Index i = 0; i < sample.rows(); ++i) sample.row(i) = rows.row(i * step);
+    for (Eigen::Index i = 0; i < sample.rows(); ++i) sample.row(i) = rows.block(i * step, i * step + 1).row(0);
     m_mean = count > 0 ? Eigen::RowVectorXf(sample.colwise().mean()) : Eigen::RowVectorXf::Zero(rows.cols());
     sample.rowwise() -= m_mean;
     m_axes = sample.rows() > 0 ? principalAxes(sample, m_codeWidth, options.powerIterations)
                                : RowMatrix::Zero(rows.cols(), m_codeWidth);
     sample = Eigen::MatrixXf();
+    m_meanCode = m_mean * m_axes;
 
     m_codes.resize(size_t(count) * size_t(m_codeWidth));
     m_scales.resize(size_t(count));
     forEachBlock(int(count), pool, [&](int, int begin, int end) {
-        RowMatrix projected = rows.middleRows(begin, end - begin) * m_axes;
-        projected.rowwise() -= m_mean * m_axes;
+        RowMatrix projected = rows.block(begin, end) * m_axes;
+        projected.rowwise() -= m_meanCode;
         for (int r = 0; r < end - begin; ++r) {
             const float largest = projected.row(r).cwiseAbs().maxCoeff();
             const float scale = largest > 0 ? largest / kCodeMax : 0.0f;
@@ -126,7 +127,7 @@ CoarseIndex::CoarseIndex(const RowMatrixView &rows, const Options &options, QThr
     m_shortlist = calibrateShortlist(rows, options);
 }
 
-int CoarseIndex::calibrateShortlist(const RowMatrixView &rows, const Options &options) const
+int CoarseIndex::calibrateShortlist(const RowBlocks &rows, const Options &options) const
 {
     // How well the codes rank depends on the catalog: embeddings whose variance sits in few
     // axes (real ones) need a short list, flatter ones a longer one. Measure it: for sample
@@ -139,13 +140,13 @@ int CoarseIndex::calibrateShortlist(const RowMatrixView &rows, const Options &op
     std::vector<int> items;
     for (int s = 0; s < queryCount; ++s) items.push_back(int(std::int64_t(s) * count / queryCount));
     RowMatrix queries(queryCount, rows.cols());
-    for (int s = 0; s < queryCount; ++s) queries.row(s) = rows.row(items[size_t(s)]);
+    for (int s = 0; s < queryCount; ++s) queries.row(s) = rows.block(items[size_t(s)], items[size_t(s)] + 1).row(0);
 
     // Exact top 5 of every sample query, one pass over the rows in blocks.
     std::vector<std::vector<Candidate>> exactTop(static_cast<size_t>(queryCount));
     for (int begin = 0; begin < count; begin += kRowsPerBlock) {
         const int end = std::min(count, begin + kRowsPerBlock);
-        const Eigen::MatrixXf scores = queries * rows.middleRows(begin, end - begin).transpose();
+        const Eigen::MatrixXf scores = queries * rows.block(begin, end).transpose();
         for (int s = 0; s < queryCount; ++s) {
             for (int i = begin; i < end; ++i)
                 if (i != items[size_t(s)]) exactTop[size_t(s)].push_back({scores(s, i - begin), i});
@@ -170,16 +171,20 @@ qint64 CoarseIndex::bytes() const
     return qint64(m_codes.size()) + qint64(m_scales.size() * sizeof(float)) + qint64(m_axes.size() * sizeof(float));
 }
 
-CoarseIndex::QueryCode CoarseIndex::encodeQuery(const Eigen::Ref<const Eigen::RowVectorXf> &query) const
+CoarseIndex::QueryCode CoarseIndex::quantise(const Eigen::RowVectorXf &projected)
 {
-    const Eigen::RowVectorXf projected = query * m_axes; // q.mean is the same for every row: left out
     QueryCode encoded;
     const float largest = projected.cwiseAbs().maxCoeff();
     encoded.scale = largest > 0 ? largest / kCodeMax : 0.0f;
-    encoded.code.resize(size_t(m_codeWidth));
-    for (int j = 0; j < m_codeWidth; ++j)
+    encoded.code.resize(size_t(projected.size()));
+    for (Eigen::Index j = 0; j < projected.size(); ++j)
         encoded.code[size_t(j)] = encoded.scale > 0 ? std::int8_t(std::lround(projected[j] / encoded.scale)) : 0;
     return encoded;
+}
+
+CoarseIndex::QueryCode CoarseIndex::encodeQuery(const Eigen::Ref<const Eigen::RowVectorXf> &query) const
+{
+    return quantise(query * m_axes); // q.mean is the same for every row: left out
 }
 
 void CoarseIndex::scoreRows(const QueryCode &query, int begin, int end, float *out) const
@@ -201,7 +206,19 @@ std::vector<float> CoarseIndex::approximateScores(const Eigen::Ref<const Eigen::
 std::vector<int> CoarseIndex::shortlist(const Eigen::Ref<const Eigen::RowVectorXf> &query,
                                         const SearchRequest &request, int count, QThreadPool *pool) const
 {
-    const QueryCode encoded = encodeQuery(query);
+    return shortlistFor(encodeQuery(query), request, count, pool);
+}
+
+std::vector<int> CoarseIndex::shortlistForItem(int item, const SearchRequest &request, int count, QThreadPool *pool) const
+{
+    // x ~ mean + A y, so A^T x ~ A^T mean + y: the item's projection without its row.
+    const Eigen::Map<const Eigen::Matrix<std::int8_t, 1, Eigen::Dynamic>> code(m_codes.data() + std::ptrdiff_t(item) * m_codeWidth, m_codeWidth);
+    return shortlistFor(quantise(m_meanCode + code.cast<float>() * m_scales[size_t(item)]), request, count, pool);
+}
+
+std::vector<int> CoarseIndex::shortlistFor(const QueryCode &encoded, const SearchRequest &request, int count,
+                                           QThreadPool *pool) const
+{
     std::vector<std::vector<Candidate>> perBlock(size_t((size() + kRowsPerBlock - 1) / kRowsPerBlock));
     forEachBlock(size(), pool, [&](int index, int begin, int end) {
         std::vector<float> scores(size_t(end - begin));

@@ -11,7 +11,7 @@
 // Why the dropped terms do not change the ranking: with x ~ mean + A y (A the orthonormal
 // axes, y the row's code), q.x ~ q.mean + (A^T q).y, and q.mean is the same for every row.
 
-#include "EmbeddingModel.h"
+#include "RowBlocks.h"
 
 #include <QThreadPool>
 
@@ -33,7 +33,11 @@ public:
     };
 
     // Learns the axes from `rows` and encodes every row. Runs on `pool`.
-    CoarseIndex(const RowMatrixView &rows, const Options &options, QThreadPool *pool);
+    CoarseIndex(const RowBlocks &rows, const Options &options, QThreadPool *pool);
+    CoarseIndex(const RowMatrixView &rows, const Options &options, QThreadPool *pool)
+        : CoarseIndex(MatrixBlocks(rows), options, pool)
+    {
+    }
 
     int size() const { return int(m_scales.size()); }
     int dimensions() const { return m_codeWidth; }
@@ -48,6 +52,10 @@ public:
     std::vector<int> shortlist(const Eigen::Ref<const Eigen::RowVectorXf> &query, const SearchRequest &request,
                                int count, QThreadPool *pool) const;
 
+    // The same with row `item` of the index as the query, from its stored code: what
+    // finding every item's neighbours needs, without projecting each row again.
+    std::vector<int> shortlistForItem(int item, const SearchRequest &request, int count, QThreadPool *pool) const;
+
     // Approximate scores of every row (for tests and the benchmark's diagnostics).
     std::vector<float> approximateScores(const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
 
@@ -57,13 +65,16 @@ private:
         float scale = 0;
     };
     QueryCode encodeQuery(const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
+    static QueryCode quantise(const Eigen::RowVectorXf &projected);
+    std::vector<int> shortlistFor(const QueryCode &query, const SearchRequest &request, int count, QThreadPool *pool) const;
     void scoreRows(const QueryCode &query, int begin, int end, float *out) const;
-    int calibrateShortlist(const RowMatrixView &rows, const Options &options) const;
+    int calibrateShortlist(const RowBlocks &rows, const Options &options) const;
 
     int m_codeWidth = 0;
     int m_shortlist = 0;
     RowMatrix m_axes;                 // input dimension x m_codeWidth, orthonormal columns
     Eigen::RowVectorXf m_mean;
+    Eigen::RowVectorXf m_meanCode;    // the mean on the axes: a row is ~ m_meanCode + its code
     std::vector<std::int8_t> m_codes; // size() x m_codeWidth, row-major
     std::vector<float> m_scales;      // one per row: code * scale ~ projected row
 };

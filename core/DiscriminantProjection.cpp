@@ -119,16 +119,28 @@ std::vector<int> DiscriminantProjection::classIds(const std::vector<QString> &la
     return classes;
 }
 
-RowMatrix DiscriminantProjection::apply(const RowMatrixView &embeddings, float weight) const
+RowMatrix DiscriminantProjection::project(const RowMatrixView &embeddings) const
 {
     Q_ASSERT(embeddings.cols() == inputDimension());
     RowMatrix projected = (embeddings.rowwise() - m_mean) * m_matrix;
     normaliseRows(projected);
-    RowMatrix out(embeddings.rows(), embeddings.cols() + projected.cols());
+    return projected;
+}
+
+DiscriminantProjection::BlockScales DiscriminantProjection::scalesFor(float weight)
+{
     // Both parts are unit vectors, so the result's norm is sqrt(1 + weight^2) before scaling.
     const float scale = 1.0f / std::sqrt(1.0f + weight * weight);
-    out.leftCols(embeddings.cols()) = embeddings * scale;
-    out.rightCols(projected.cols()) = projected * (weight * scale);
+    return {scale, weight * scale};
+}
+
+RowMatrix DiscriminantProjection::apply(const RowMatrixView &embeddings, float weight) const
+{
+    const RowMatrix projected = project(embeddings);
+    const BlockScales scales = scalesFor(weight);
+    RowMatrix out(embeddings.rows(), embeddings.cols() + projected.cols());
+    out.leftCols(embeddings.cols()) = embeddings * scales.embedding;
+    out.rightCols(projected.cols()) = projected * scales.projected;
     return out;
 }
 

@@ -36,6 +36,14 @@ public:
 
     // The appended form above, one row per input row.
     RowMatrix apply(const RowMatrixView &embeddings, float weight) const;
+    // Its parts, for callers that keep them apart (SpaceRows): the projected block
+    // L2((x - mean) * W), and the factors the two blocks are multiplied by in apply().
+    RowMatrix project(const RowMatrixView &embeddings) const;
+    struct BlockScales {
+        float embedding = 1;
+        float projected = 0;
+    };
+    static BlockScales scalesFor(float weight);
 
     int inputDimension() const { return int(m_mean.size()); }
     int outputDimension() const { return int(m_matrix.cols()); }

@@ -11,6 +11,12 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <algorithm>
+
+#ifdef Q_OS_LINUX
+#include <sys/mman.h>
+#endif
+
 namespace lookbook {
 
 namespace {
@@ -54,7 +60,22 @@ QString StoreIdentity::describe() const
         .arg(dimension);
 }
 
+// The open cache file and its mapping, alive as long as a store copy reads from it.
+struct EmbeddingStore::Mapping {
+    QFile file;
+    const float *rows = nullptr;
+};
+
 EmbeddingStore::EmbeddingStore(StoreIdentity identity) : m_identity(std::move(identity)) {}
+
+const float *EmbeddingStore::rowData() const { return m_mapping ? m_mapping->rows : m_data.data(); }
+
+void EmbeddingStore::detach()
+{
+    if (!m_mapping) return;
+    m_data.assign(m_mapping->rows, m_mapping->rows + qsizetype(size()) * dimension());
+    m_mapping.reset();
+}
 
 int EmbeddingStore::indexOf(const QString &relativePath) const
 {
@@ -64,6 +85,7 @@ int EmbeddingStore::indexOf(const QString &relativePath) const
 void EmbeddingStore::upsert(const std::vector<CatalogFile> &files, const RowMatrix &rows)
 {
     Q_ASSERT(qsizetype(files.size()) == rows.rows() && rows.cols() == dimension());
+    detach();
     const qsizetype dim = dimension();
     for (size_t i = 0; i < files.size(); ++i) {
         const float *row = rows.data() + qsizetype(i) * dim;
@@ -81,6 +103,8 @@ void EmbeddingStore::upsert(const std::vector<CatalogFile> &files, const RowMatr
 
 void EmbeddingStore::retainRows(const std::vector<char> &keep)
 {
+    if (std::all_of(keep.begin(), keep.end(), [](char k) { return k != 0; })) return; // nothing to drop
+    detach();
     const qsizetype dim = dimension();
     size_t out = 0;
     for (size_t i = 0; i < m_items.size(); ++i) {
@@ -125,8 +149,8 @@ Status EmbeddingStore::save(const QString &path) const
     w.putBytes(table);
     w.padTo(kMatrixAlignment);
 
-    const auto *matrixBytes = reinterpret_cast<const char *>(m_data.data());
-    const qsizetype matrixSize = qsizetype(m_data.size() * sizeof(float));
+    const auto *matrixBytes = reinterpret_cast<const char *>(rowData());
+    const qsizetype matrixSize = qsizetype(size()) * dimension() * qsizetype(sizeof(float));
     // The checksum covers everything before the footer; fed in parts so the matrix is not copied.
     const quint64 sum = format::checksum({QByteArrayView(head), QByteArrayView(matrixBytes, matrixSize)});
     QByteArray footer;
@@ -154,7 +178,9 @@ Status EmbeddingStore::save(const QString &path) const
 Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreIdentity &expected)
 {
     using Result = Expected<EmbeddingStore>;
-    QFile file(path);
+    auto mapping = std::make_shared<Mapping>();
+    QFile &file = mapping->file;
+    file.setFileName(path);
     if (!file.exists()) return Result::failure(QStringLiteral("there is no cache yet"));
     if (!file.open(QIODevice::ReadOnly))
         return Result::failure(QStringLiteral("the cache cannot be read: %1").arg(file.errorString()));
@@ -183,6 +209,11 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
     std::memcpy(&storedSum, bytes + n - kFooterBytes, sizeof storedSum);
     if (format::checksum(bytes, n - kFooterBytes) != storedSum)
         return Result::failure(QStringLiteral("the cache is damaged (checksum mismatch)"));
+#ifdef Q_OS_LINUX
+    // The checksum read every page; let them go from this process until a search needs
+    // them (they stay in the page cache, so that is cheap).
+    if (mapped) madvise(const_cast<uchar *>(mapped), size_t(fileSize), MADV_DONTNEED);
+#endif
 
     const auto headerBytes = r.get<quint32>();
     if (headerBytes > kMaxHeaderBytes) return Result::failure(QStringLiteral("the cache header is too large"));
@@ -218,7 +249,17 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
     if (r.position() != tableStart + tableBytes)
         return Result::failure(QStringLiteral("the cache's item table has the wrong length"));
     const auto *matrix = reinterpret_cast<const float *>(bytes + matrixStart);
-    store.m_data.assign(matrix, matrix + count * found.dimension);
+#ifdef Q_OS_WIN
+    constexpr bool keepMapped = false; // a mapped file could not be replaced by the next save
+#else
+    constexpr bool keepMapped = true;
+#endif
+    if (mapped && keepMapped) {
+        mapping->rows = matrix;
+        store.m_mapping = std::move(mapping);
+    } else {
+        store.m_data.assign(matrix, matrix + count * found.dimension);
+    }
     store.m_skipped = skippedFromJson(header.value(QStringLiteral("skipped")).toArray());
     store.rebuildLookup();
     if (store.m_indexByPath.size() != store.size())

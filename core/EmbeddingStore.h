@@ -12,6 +12,7 @@
 #include <QHash>
 #include <QString>
 
+#include <memory>
 #include <vector>
 
 namespace lookbook {
@@ -44,11 +45,13 @@ public:
     int size() const { return int(m_items.size()); }
     int dimension() const { return m_identity.dimension; }
     const std::vector<CatalogFile> &items() const { return m_items; }
-    RowMatrixView vectors() const { return RowMatrixView(m_data.data(), size(), dimension()); }
+    RowMatrixView vectors() const { return RowMatrixView(rowData(), size(), dimension()); }
     Eigen::Map<const Eigen::RowVectorXf> vector(int item) const
     {
-        return Eigen::Map<const Eigen::RowVectorXf>(m_data.data() + qsizetype(item) * dimension(), dimension());
+        return Eigen::Map<const Eigen::RowVectorXf>(rowData() + qsizetype(item) * dimension(), dimension());
     }
+    // True while the rows are read from the memory-mapped cache file rather than owned.
+    bool isMapped() const { return m_mapping != nullptr; }
     const std::vector<SkippedFile> &skipped() const { return m_skipped; }
 
     // -1 when the path is not in the store.
@@ -66,12 +69,21 @@ public:
     static Expected<EmbeddingStore> load(const QString &path, const StoreIdentity &expected);
 
 private:
+    struct Mapping;
+    const float *rowData() const;
+    // Copies mapped rows into memory before a change: the file is never written through.
+    void detach();
     void retainRows(const std::vector<char> &keep);
     void rebuildLookup();
 
     StoreIdentity m_identity;
     std::vector<CatalogFile> m_items;
-    std::vector<float> m_data; // row-major, size() x dimension(); a vector so that appends amortise
+    // Row-major, size() x dimension(): owned (a vector, so that appends amortise), or, after
+    // load(), the cache file's own bytes mapped into memory: opening a 44k catalog then
+    // copies nothing, copies of the store share the mapping, and the kernel pages rows in
+    // as searches need them.
+    std::vector<float> m_data;
+    std::shared_ptr<const Mapping> m_mapping;
     std::vector<SkippedFile> m_skipped;
     QHash<QString, int> m_indexByPath;
 };

@@ -10,13 +10,7 @@ namespace lookbook {
 namespace {
 
 constexpr float kNormFloor = 1e-12f;
-
-// Adds max(score, 0)^power * row(hit) for every hit to `into`.
-void addWeighted(Eigen::Ref<Eigen::RowVectorXf> into, const RowMatrixView &rows, const std::vector<SearchHit> &hits,
-                 float power)
-{
-    for (const SearchHit &hit : hits) into += std::pow(std::max(hit.score, 0.0f), power) * rows.row(hit.item);
-}
+constexpr int kNeighbourRowsPerTask = 256;
 
 std::shared_ptr<const DiscriminantProjection> chooseProjection(const EmbeddingRecipe &recipe, int dimension,
                                                                std::shared_ptr<const DiscriminantProjection> given,
@@ -34,20 +28,53 @@ std::shared_ptr<const DiscriminantProjection> chooseProjection(const EmbeddingRe
     return {};
 }
 
-} // namespace
-
-RowMatrix SearchSpace::refine(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
-                              const DiscriminantProjection *projection, QThreadPool *pool)
+SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *projection, float weight,
+                  QThreadPool *pool)
 {
-    RowMatrix refined;
-    if (projection) refined = projection->apply(store.vectors(), recipe.projectionWeight);
-    if (recipe.augmentNeighbours > 0 && store.size() > 0) {
-        const RowMatrixView base = projection ? RowMatrixView(refined.data(), refined.rows(), refined.cols())
-                                              : store.vectors();
-        refined = augment(base, recipe.augmentNeighbours, EmbeddingRecipe::kNeighbourPower, pool);
-    }
-    return refined;
+    if (!projection) return SpaceRows(store.vectors(), RowMatrix(), 1.0f, 0.0f);
+    // Every row through the projection: seconds at 44k items on one core, so in blocks.
+    constexpr Eigen::Index kRowsPerTask = 4096;
+    const RowMatrixView rows = store.vectors();
+    RowMatrix projected(rows.rows(), projection->outputDimension());
+    std::vector<Eigen::Index> firsts;
+    for (Eigen::Index b = 0; b < rows.rows(); b += kRowsPerTask) firsts.push_back(b);
+    QtConcurrent::blockingMap(pool, firsts, [&](Eigen::Index first) {
+        const Eigen::Index n = std::min(kRowsPerTask, rows.rows() - first);
+        projected.middleRows(first, n) = projection->project(RowMatrixView(rows.data() + first * rows.cols(), n, rows.cols()));
+    });
+    const auto scales = DiscriminantProjection::scalesFor(weight);
+    return SpaceRows(rows, std::move(projected), scales.embedding, scales.projected);
 }
+
+// Every row's k nearest rows, itself included (its self-similarity is 1). Small catalogs:
+// all pairs as matrix products. Large ones: a coarse index over the rows, each row's
+// shortlist re-scored exactly; all pairs would take minutes at 44k items.
+std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool)
+{
+    const int count = int(rows.rows());
+    if (count < SearchSpace::kCoarseFromItems) {
+        const RowMatrix dense = rows.block(0, count);
+        return Searcher(RowMatrixView(dense.data(), dense.rows(), dense.cols()), pool).searchMany(dense, k);
+    }
+    const CoarseIndex coarse(rows, CoarseIndex::Options{}, pool);
+    std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(count));
+    std::vector<int> firsts;
+    for (int b = 0; b < count; b += kNeighbourRowsPerTask) firsts.push_back(b);
+    QtConcurrent::blockingMap(pool, firsts, [&](int first) {
+        const int last = std::min(count, first + kNeighbourRowsPerTask);
+        const RowMatrix queries = rows.block(first, last);
+        for (int i = first; i < last; ++i) {
+            const auto query = queries.row(i - first);
+            TopK top(k);
+            for (int item : coarse.shortlistForItem(i, {k}, std::max(k, coarse.shortlistSize()), nullptr))
+                top.offer(item, rows.score(item, query));
+            hits[size_t(i)] = top.take();
+        }
+    });
+    return hits;
+}
+
+} // namespace
 
 SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                          std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Speed speed)
@@ -55,13 +82,12 @@ SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &rec
       m_recipe(recipe),
       m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
       m_pool(pool),
-      m_owned(refine(store, recipe, m_projection.get(), pool)),
-      // Refined rows have the projection's extra columns, also when there are none.
-      m_searchable(m_projection || m_owned.size() > 0 ? RowMatrixView(m_owned.data(), m_owned.rows(), m_owned.cols())
-                                                      : store.vectors())
+      m_rows(rowsFor(store, m_projection.get(), recipe.projectionWeight, pool))
 {
+    if (recipe.augmentNeighbours > 0 && size() > 0)
+        m_rows.mixNeighbours(nearestNeighbours(m_rows, recipe.augmentNeighbours, pool), EmbeddingRecipe::kNeighbourPower);
     if (speed == Speed::Full && size() >= kCoarseFromItems)
-        m_coarse = std::make_unique<const CoarseIndex>(m_searchable, CoarseIndex::Options{}, pool);
+        m_coarse = std::make_unique<const CoarseIndex>(m_rows, CoarseIndex::Options{}, pool);
 }
 
 RowMatrix SearchSpace::prepare(const RowMatrix &embeddings) const
@@ -79,53 +105,73 @@ Eigen::RowVectorXf SearchSpace::itemQuery(int item) const
 Eigen::RowVectorXf SearchSpace::expand(const Eigen::RowVectorXf &query, const std::vector<SearchHit> &hits) const
 {
     Eigen::RowVectorXf expanded = query;
-    addWeighted(expanded, m_searchable, hits, EmbeddingRecipe::kNeighbourPower);
+    for (const SearchHit &hit : hits)
+        expanded += std::pow(std::max(hit.score, 0.0f), EmbeddingRecipe::kNeighbourPower) * m_rows.row(hit.item);
     return expanded / std::max(expanded.norm(), kNormFloor);
+}
+
+std::vector<SearchHit> SearchSpace::rank(const Eigen::RowVectorXf &query, const SearchRequest &request) const
+{
+    TopK top(request.k);
+    auto allowed = [&](int item) {
+        return item != request.excludeItem && (!request.allowed || (*request.allowed)[size_t(item)]);
+    };
+    if (m_coarse) {
+        for (int item : m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool))
+            top.offer(item, m_rows.score(item, query));
+    } else {
+        const Eigen::VectorXf scores = m_rows.scoreAll(query, m_pool);
+        for (int item = 0; item < int(scores.size()); ++item)
+            if (allowed(item)) top.offer(item, scores[item]);
+    }
+    return top.take();
 }
 
 std::vector<SearchHit> SearchSpace::search(const Eigen::RowVectorXf &query, const SearchRequest &request) const
 {
-    const Searcher searcher = this->searcher();
-    if (m_recipe.expansionNeighbours <= 0) return searcher.search(query, request);
+    Q_ASSERT(query.size() == dimension());
+    if (m_recipe.expansionNeighbours <= 0) return rank(query, request);
     SearchRequest first = request;
     first.k = m_recipe.expansionNeighbours;
-    return searcher.search(expand(query, searcher.search(query, first)), request);
+    return rank(expand(query, rank(query, first)), request);
 }
 
 std::vector<std::vector<SearchHit>> SearchSpace::searchMany(const RowMatrix &queries, int k,
                                                             const std::vector<int> &excludeItems) const
 {
-    const Searcher searcher(m_searchable, m_pool);
-    if (m_recipe.expansionNeighbours <= 0) return searcher.searchMany(queries, k, excludeItems);
-    const auto first = searcher.searchMany(queries, m_recipe.expansionNeighbours, excludeItems);
+    Q_ASSERT(queries.cols() == dimension());
+    Q_ASSERT(excludeItems.empty() || Eigen::Index(excludeItems.size()) == queries.rows());
+    auto topOf = [&](const RowMatrix &batch, int count) {
+        // Blocks of queries keep the score matrix to a few MB.
+        constexpr Eigen::Index kQueriesPerBlock = 256;
+        std::vector<std::vector<SearchHit>> results(size_t(batch.rows()));
+        std::vector<Eigen::Index> firsts;
+        for (Eigen::Index b = 0; b < batch.rows(); b += kQueriesPerBlock) firsts.push_back(b);
+        QtConcurrent::blockingMap(m_pool, firsts, [&](Eigen::Index first) {
+            const Eigen::Index n = std::min(kQueriesPerBlock, batch.rows() - first);
+            const Eigen::MatrixXf scores = m_rows.scoreAll(RowMatrix(batch.middleRows(first, n)));
+            for (Eigen::Index q = 0; q < n; ++q) {
+                const int exclude = excludeItems.empty() ? -1 : excludeItems[size_t(first + q)];
+                TopK top(count);
+                for (Eigen::Index i = 0; i < scores.cols(); ++i)
+                    if (i != exclude) top.offer(int(i), scores(q, i));
+                results[size_t(first + q)] = top.take();
+            }
+        });
+        return results;
+    };
+    if (m_recipe.expansionNeighbours <= 0) return topOf(queries, k);
+    const auto first = topOf(queries, m_recipe.expansionNeighbours);
     RowMatrix expanded(queries.rows(), queries.cols());
     for (Eigen::Index q = 0; q < queries.rows(); ++q) expanded.row(q) = expand(queries.row(q), first[size_t(q)]);
-    return searcher.searchMany(expanded, k, excludeItems);
+    return topOf(expanded, k);
 }
 
 RowMatrix SearchSpace::augment(const RowMatrixView &rows, int neighbours, float power, QThreadPool *pool)
 {
-    // Every row's own neighbours, itself included (its self-similarity is 1).
-    std::vector<std::vector<SearchHit>> hits;
-    if (rows.rows() >= kCoarseFromItems) {
-        const CoarseIndex coarse(rows, CoarseIndex::Options{}, pool);
-        const Searcher searcher(rows, nullptr, &coarse); // one thread per query, the rows in parallel
-        hits.resize(size_t(rows.rows()));
-        std::vector<int> firstRows;
-        for (int b = 0; b < int(rows.rows()); b += 256) firstRows.push_back(b);
-        QtConcurrent::blockingMap(pool, firstRows, [&](int first) {
-            for (int i = first; i < std::min(int(rows.rows()), first + 256); ++i)
-                hits[size_t(i)] = searcher.search(rows.row(i), {neighbours});
-        });
-    } else {
-        hits = Searcher(rows, pool).searchMany(RowMatrix(rows), neighbours);
-    }
-    RowMatrix augmented = RowMatrix::Zero(rows.rows(), rows.cols());
-    for (Eigen::Index i = 0; i < rows.rows(); ++i) {
-        addWeighted(augmented.row(i), rows, hits[size_t(i)], power);
-        augmented.row(i) /= std::max(augmented.row(i).norm(), kNormFloor);
-    }
-    return augmented;
+    SpaceRows space(rows, RowMatrix(), 1.0f, 0.0f);
+    space.mixNeighbours(nearestNeighbours(space, neighbours, pool), power);
+    return space.block(0, space.rows());
 }
 
 } // namespace lookbook

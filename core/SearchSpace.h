@@ -3,13 +3,17 @@
 // network's embeddings; here they get the learned projection appended and, with
 // database-side augmentation (DBA), each item becomes the similarity-weighted mean of its
 // nearest neighbours. A query gets the same projection and, with query expansion (alpha-QE),
-// is moved toward its first results before the final search. Built in memory when a catalog
-// opens, so the cache never depends on the projection (docs/quality.md measures each step).
+// is moved toward its first results before the final search. Built when a catalog opens,
+// so the cache never depends on the projection (docs/quality.md measures each step).
+// The refined rows are never stored whole (SpaceRows), and large catalogs are searched
+// through a coarse index (CoarseIndex) whose shortlist is re-scored exactly.
 
+#include "CoarseIndex.h"
 #include "DiscriminantProjection.h"
 #include "EmbeddingRecipe.h"
 #include "EmbeddingStore.h"
 #include "Searcher.h"
+#include "SpaceRows.h"
 
 #include <QThreadPool>
 
@@ -19,25 +23,25 @@ namespace lookbook {
 
 class SearchSpace {
 public:
-    // From this many items on, searches go through a coarse index (CoarseIndex.h): below
-    // it the exact scan takes a few milliseconds already, less than building the index.
+    // From this many items on, searches go through a coarse index: below it the exact scan
+    // takes a few milliseconds already, less than building the index.
     static constexpr int kCoarseFromItems = 10000;
     enum class Speed {
         Full,  // a coarse index for large catalogs (seconds to build at 44k items)
-        Quick, // exact scans only: ready at once, for the moments before the full space is
+        Quick, // exact scans only: ready sooner, for the moments before the full space is
     };
 
     // `projection` is used when the recipe asks for one; it defaults to the built-in one.
-    // The store must outlive the space when the recipe needs neither step (it is not copied).
+    // The store must outlive the space (its rows are read, not copied).
     SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                 std::shared_ptr<const DiscriminantProjection> projection = {},
                 QThreadPool *pool = Searcher::pool(), Speed speed = Speed::Full);
-    SearchSpace(const SearchSpace &) = delete; // m_searchable may point into m_owned
+    SearchSpace(const SearchSpace &) = delete;
     SearchSpace &operator=(const SearchSpace &) = delete;
 
-    int size() const { return int(m_searchable.rows()); }
+    int size() const { return int(m_rows.rows()); }
     // Columns of prepared queries and of the searched rows.
-    int dimension() const { return int(m_searchable.cols()); }
+    int dimension() const { return int(m_rows.cols()); }
     // Why a step of the recipe could not be applied (a projection fitted for embeddings of
     // another dimension); empty when all of it is.
     const QString &problem() const { return m_problem; }
@@ -51,28 +55,25 @@ public:
 
     // Top-k for one prepared query, with query expansion when the recipe asks for it.
     std::vector<SearchHit> search(const Eigen::RowVectorXf &query, const SearchRequest &request = {}) const;
-    // The same for many prepared queries at once (the evaluation's path).
+    // The same for many prepared queries at once, always exact (the evaluation's path).
     std::vector<std::vector<SearchHit>> searchMany(const RowMatrix &queries, int k,
                                                    const std::vector<int> &excludeItems = {}) const;
 
     // Database-side augmentation of unit rows: row i becomes L2(sum over its k nearest rows
-    // j, itself included, of max(cos, 0)^power * row j). The neighbours come from a coarse
-    // index for large catalogs: all pairs would take minutes at 44k items.
+    // j, itself included, of max(cos, 0)^power * row j). Materialised, for checks.
     static RowMatrix augment(const RowMatrixView &rows, int neighbours, float power, QThreadPool *pool);
 
 private:
-    static RowMatrix refine(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
-                            const DiscriminantProjection *projection, QThreadPool *pool);
+    // One pass without expansion: the coarse shortlist re-scored, or every row scored.
+    std::vector<SearchHit> rank(const Eigen::RowVectorXf &query, const SearchRequest &request) const;
     Eigen::RowVectorXf expand(const Eigen::RowVectorXf &query, const std::vector<SearchHit> &hits) const;
-    Searcher searcher() const { return Searcher(m_searchable, m_pool, m_coarse.get()); }
 
     const EmbeddingStore *m_store;
     EmbeddingRecipe m_recipe;
     QString m_problem;
     std::shared_ptr<const DiscriminantProjection> m_projection; // null when the recipe has none
     QThreadPool *m_pool;
-    RowMatrix m_owned;           // the refined rows, when the recipe refines them
-    RowMatrixView m_searchable;  // m_owned, or the store's rows as they are
+    SpaceRows m_rows;
     std::unique_ptr<const CoarseIndex> m_coarse; // null for small catalogs and quick spaces
 };
 

@@ -15,28 +15,6 @@ constexpr Eigen::Index kRowsPerBlock = 4096;
 // Queries multiplied at once in searchMany: a few MB of scores per block.
 constexpr Eigen::Index kQueriesPerBlock = 256;
 
-// Keeps the k best hits seen so far, best first.
-class TopK {
-public:
-    explicit TopK(int k) : m_k(std::max(0, k)) { m_hits.reserve(size_t(m_k) + 1); }
-    void offer(int item, float score)
-    {
-        const SearchHit hit{item, score};
-        if (int(m_hits.size()) == m_k && (m_k == 0 || !Searcher::ranksBefore(hit, m_hits.back()))) return;
-        m_hits.insert(std::upper_bound(m_hits.begin(), m_hits.end(), hit, Searcher::ranksBefore), hit);
-        if (int(m_hits.size()) > m_k) m_hits.pop_back();
-    }
-    void merge(const std::vector<SearchHit> &hits)
-    {
-        for (const SearchHit &h : hits) offer(h.item, h.score);
-    }
-    std::vector<SearchHit> take() { return std::move(m_hits); }
-
-private:
-    int m_k;
-    std::vector<SearchHit> m_hits;
-};
-
 struct Block {
     Eigen::Index begin;
     Eigen::Index end;
@@ -50,6 +28,21 @@ std::vector<Block> splitRows(Eigen::Index rows)
 }
 
 } // namespace
+
+TopK::TopK(int k) : m_k(std::max(0, k)) { m_hits.reserve(size_t(m_k) + 1); }
+
+void TopK::offer(int item, float score)
+{
+    const SearchHit hit{item, score};
+    if (int(m_hits.size()) == m_k && (m_k == 0 || !Searcher::ranksBefore(hit, m_hits.back()))) return;
+    m_hits.insert(std::upper_bound(m_hits.begin(), m_hits.end(), hit, Searcher::ranksBefore), hit);
+    if (int(m_hits.size()) > m_k) m_hits.pop_back();
+}
+
+void TopK::merge(const std::vector<SearchHit> &hits)
+{
+    for (const SearchHit &h : hits) offer(h.item, h.score);
+}
 
 Searcher::Searcher(RowMatrixView vectors, QThreadPool *pool, const CoarseIndex *coarse)
     : m_vectors(vectors), m_pool(pool), m_coarse(coarse)

@@ -25,6 +25,19 @@ struct SearchRequest {
     const std::vector<char> *allowed = nullptr; // optional mask: allowed[i] != 0 keeps item i
 };
 
+// Keeps the k best hits offered so far, best first (Searcher::ranksBefore).
+class TopK {
+public:
+    explicit TopK(int k);
+    void offer(int item, float score);
+    void merge(const std::vector<SearchHit> &hits);
+    std::vector<SearchHit> take() { return std::move(m_hits); }
+
+private:
+    int m_k;
+    std::vector<SearchHit> m_hits;
+};
+
 class Searcher {
 public:
     // With a coarse index of the same rows, search() re-scores only its shortlist exactly.

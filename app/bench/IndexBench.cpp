@@ -175,8 +175,14 @@ int runReindexBench(const IndexBenchOptions &options)
             entries.push_back({prefix + f.relativePath, f.size, f.modifiedMs});
         }
     }
-    RowMatrix rows = RowMatrix::Zero(Eigen::Index(entries.size()), (*model)->dimension(recipe));
-    for (Eigen::Index i = 0; i < rows.rows(); ++i) rows(i, i % rows.cols()) = 1.0f; // re-indexing never reads them
+    // Re-indexing never reads the rows; the app timed on the kept catalog searches them, so
+    // they are derived from real ones when a cache to derive them from is given.
+    const int dimension = (*model)->dimension(recipe);
+    RowMatrix rows = RowMatrix::Zero(Eigen::Index(entries.size()), dimension);
+    if (const RowMatrix base = baseRows(options.rowsFrom, dimension); !options.rowsFrom.isEmpty() && base.cols() == dimension)
+        rows = syntheticRows(base, rows.rows(), 9);
+    else
+        for (Eigen::Index i = 0; i < rows.rows(); ++i) rows(i, i % rows.cols()) = 1.0f;
     store.upsert(entries, rows);
     const QString cache = root + QStringLiteral("/.lookbook-index.lbi");
     if (Status saved = store.save(cache); !saved) {
@@ -195,7 +201,10 @@ int runReindexBench(const IndexBenchOptions &options)
                      .arg(run + 1).arg(seconds, 0, 'f', 2).arg(report.unchanged).arg(report.embedded).arg(report.removed);
         out().flush();
     }
-    QDir(root).removeRecursively();
+    if (options.keep)
+        out() << QStringLiteral("kept: lookbook %1 --cache %2\n").arg(root, cache);
+    else
+        QDir(root).removeRecursively();
     return 0;
 }
 

@@ -12,6 +12,8 @@ struct IndexBenchOptions {
     int images = 160;
     int copies = 15;
     QString workDir;  // temporary catalogs and caches go here
+    QString rowsFrom; // reindex: a cache whose rows the copies' rows are derived from
+    bool keep = false; // reindex: leave the catalog and its cache for timing the app on them
 };
 
 int runIndexBench(const IndexBenchOptions &options);

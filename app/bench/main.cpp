@@ -2,6 +2,7 @@
 // printed beside its comparison measured in the same run. Build it in Release.
 #include "IndexBench.h"
 #include "SearchBench.h"
+#include "StoreBench.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -23,10 +24,11 @@ int main(int argc, char *argv[])
         "  million   search over a million items (fp32 rows memory-mapped from --work-dir)\n"
         "  index     images/s of the network alone, the indexer and the plain recipe\n"
         "  reindex   re-indexing an unchanged catalog of --copies copies of a catalog\n"
+        "  store     opening a 44k cache: time, resident memory, the window's search\n"
         "  all       every one of them"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex or all"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex, store or all"));
     const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("A cache (default recipe) whose rows the synthetic ones are derived from."), QStringLiteral("file"));
     const QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Items to search (search: 44000, million: 1000000)."), QStringLiteral("n"));
     const QCommandLineOption dimension(QStringLiteral("dimension"), QStringLiteral("Columns of the synthetic rows (2048)."), QStringLiteral("n"), QStringLiteral("2048"));
@@ -36,8 +38,9 @@ int main(int argc, char *argv[])
     const QCommandLineOption catalog(QStringLiteral("catalog"), QStringLiteral("Catalog folder for index and reindex (the demo subset)."), QStringLiteral("folder"));
     const QCommandLineOption images(QStringLiteral("images"), QStringLiteral("Images for the index benchmark (160)."), QStringLiteral("n"), QStringLiteral("160"));
     const QCommandLineOption copies(QStringLiteral("copies"), QStringLiteral("Copies of the catalog for reindex (15: 45k items)."), QStringLiteral("n"), QStringLiteral("15"));
+    const QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("reindex: keep the catalog and its cache (to time the app on them)."));
     const QCommandLineOption workDir(QStringLiteral("work-dir"), QStringLiteral("Where large temporary files go (the current folder)."), QStringLiteral("folder"), QDir::currentPath());
-    parser.addOptions({cache, items, dimension, queries, coarseDims, shortlist, catalog, images, copies, workDir});
+    parser.addOptions({cache, items, dimension, queries, coarseDims, shortlist, catalog, images, copies, keep, workDir});
     parser.process(app);
     const QString command = parser.positionalArguments().value(0, QStringLiteral("all"));
 
@@ -56,6 +59,8 @@ int main(int argc, char *argv[])
     indexOptions.images = parser.value(images).toInt();
     indexOptions.copies = parser.value(copies).toInt();
     indexOptions.workDir = parser.value(workDir);
+    indexOptions.rowsFrom = parser.value(cache);
+    indexOptions.keep = parser.isSet(keep);
 
     int status = 0;
     const bool all = command == QLatin1String("all");
@@ -64,7 +69,15 @@ int main(int argc, char *argv[])
         status |= runMillionBench(searchOptions(1000000, 50), QDir(parser.value(workDir)).filePath(QStringLiteral("lookbook-bench-million.f32")));
     if (all || command == QLatin1String("index")) status |= runIndexBench(indexOptions);
     if (all || command == QLatin1String("reindex")) status |= runReindexBench(indexOptions);
-    if (!all && command != QLatin1String("search") && command != QLatin1String("million") && command != QLatin1String("index") && command != QLatin1String("reindex")) {
+    if (all || command == QLatin1String("store")) {
+        StoreBenchOptions o;
+        o.cache = parser.value(cache);
+        o.items = parser.isSet(items) ? parser.value(items).toInt() : 44000;
+        o.workDir = parser.value(workDir);
+        status |= runStoreBench(o);
+    }
+    const QStringList known{QStringLiteral("search"), QStringLiteral("million"), QStringLiteral("index"), QStringLiteral("reindex"), QStringLiteral("store")};
+    if (!all && !known.contains(command)) {
         std::fprintf(stderr, "lookbook-bench: unknown command '%s' (see --help)\n", qPrintable(command));
         return 2;
     }

@@ -105,6 +105,38 @@ private slots:
         QVERIFY(store.vector(1) == third); // later rows moved up with their items
     }
 
+    void loadedRowsAreReadFromTheFileUntilChanged()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        const EmbeddingStore original = sampleStore(6);
+        QVERIFY(original.save(path));
+        const QByteArray onDisk = readAll(path);
+        auto loaded = EmbeddingStore::load(path, kIdentity);
+        QVERIFY2(loaded, qPrintable(loaded.error()));
+#ifndef Q_OS_WIN
+        QVERIFY(loaded->isMapped());
+#endif
+        // A copy shares the rows; changing it copies them first and never writes the file.
+        EmbeddingStore changed = *loaded;
+        changed.upsert({changed.items()[0]}, randomRows(1, 11));
+        QVERIFY(!changed.isMapped());
+        QVERIFY(changed.vector(0) == randomRows(1, 11).row(0));
+        QVERIFY(loaded->vector(0) == original.vector(0));
+        QVERIFY(changed.vector(5) == original.vector(5));
+        // Keeping every item changes nothing and keeps the mapping.
+        EmbeddingStore kept = *loaded;
+        kept.retainIf([](const CatalogFile &) { return true; });
+        QCOMPARE(kept.isMapped(), loaded->isMapped());
+        // Saving over the mapped file replaces it whole; the mapped copy still reads its rows.
+        QVERIFY(changed.save(path));
+        QVERIFY(readAll(path) != onDisk);
+        QVERIFY(loaded->vector(0) == original.vector(0));
+        auto reloaded = EmbeddingStore::load(path, kIdentity);
+        QVERIFY2(reloaded, qPrintable(reloaded.error()));
+        QVERIFY(reloaded->vectors() == changed.vectors());
+    }
+
     void damagedCachesAreRefused_data()
     {
         QTest::addColumn<QString>("damage");

@@ -1,0 +1,134 @@
+#include "SpaceRows.h"
+
+#include <QtConcurrent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lookbook {
+
+namespace {
+
+constexpr Eigen::Index kRowsPerBlock = 4096;
+constexpr float kNormFloor = 1e-12f;
+
+} // namespace
+
+SpaceRows::SpaceRows(RowMatrixView base, RowMatrix projected, float baseScale, float projectedScale)
+    : m_base(base), m_projected(std::move(projected)), m_baseScale(baseScale), m_projectedScale(projectedScale)
+{
+    if (m_projected.cols() == 0) m_projected.resize(m_base.rows(), 0);
+    Q_ASSERT(m_projected.rows() == m_base.rows());
+}
+
+RowMatrix SpaceRows::plainBlock(Eigen::Index begin, Eigen::Index end) const
+{
+    RowMatrix out(end - begin, cols());
+    out.leftCols(m_base.cols()) = m_base.middleRows(begin, end - begin) * m_baseScale;
+    if (m_projected.cols() > 0) out.rightCols(m_projected.cols()) = m_projected.middleRows(begin, end - begin) * m_projectedScale;
+    return out;
+}
+
+RowMatrix SpaceRows::block(Eigen::Index begin, Eigen::Index end) const
+{
+    if (!isMixed()) return plainBlock(begin, end);
+    RowMatrix out = RowMatrix::Zero(end - begin, cols());
+    for (Eigen::Index i = begin; i < end; ++i)
+        for (int k = 0; k < m_mixWidth; ++k) {
+            const size_t at = size_t(i) * size_t(m_mixWidth) + size_t(k);
+            if (m_mixWeights[at] != 0) out.row(i - begin) += m_mixWeights[at] * plainBlock(m_mixItems[at], m_mixItems[at] + 1);
+        }
+    return out;
+}
+
+float SpaceRows::plainScore(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
+{
+    float s = m_baseScale * m_base.row(item).dot(query.head(m_base.cols()));
+    if (m_projected.cols() > 0) s += m_projectedScale * m_projected.row(item).dot(query.tail(m_projected.cols()));
+    return s;
+}
+
+float SpaceRows::score(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
+{
+    if (!isMixed()) return plainScore(item, query);
+    float s = 0;
+    for (int k = 0; k < m_mixWidth; ++k) {
+        const size_t at = size_t(item) * size_t(m_mixWidth) + size_t(k);
+        if (m_mixWeights[at] != 0) s += m_mixWeights[at] * plainScore(m_mixItems[at], query);
+    }
+    return s;
+}
+
+Eigen::VectorXf SpaceRows::mix(const Eigen::Ref<const Eigen::VectorXf> &plainScores) const
+{
+    if (!isMixed()) return plainScores;
+    Eigen::VectorXf mixed(plainScores.size());
+    for (Eigen::Index i = 0; i < mixed.size(); ++i) {
+        float s = 0;
+        for (int k = 0; k < m_mixWidth; ++k) {
+            const size_t at = size_t(i) * size_t(m_mixWidth) + size_t(k);
+            s += m_mixWeights[at] * plainScores[m_mixItems[at]];
+        }
+        mixed[i] = s;
+    }
+    return mixed;
+}
+
+Eigen::VectorXf SpaceRows::scoreAll(const Eigen::Ref<const Eigen::RowVectorXf> &query, QThreadPool *pool) const
+{
+    Q_ASSERT(query.size() == cols());
+    Eigen::VectorXf plain(rows());
+    std::vector<Eigen::Index> starts;
+    for (Eigen::Index b = 0; b < rows(); b += kRowsPerBlock) starts.push_back(b);
+    // The base rows dominate the time: one matrix-vector product per block, memory-bound,
+    // so blocks run on every core.
+    auto scoreBlock = [&](Eigen::Index begin) {
+        const Eigen::Index n = std::min(kRowsPerBlock, rows() - begin);
+        plain.segment(begin, n) = m_baseScale * (m_base.middleRows(begin, n) * query.head(m_base.cols()).transpose());
+        if (m_projected.cols() > 0)
+            plain.segment(begin, n) += m_projectedScale * (m_projected.middleRows(begin, n) * query.tail(m_projected.cols()).transpose());
+    };
+    if (pool && starts.size() > 1)
+        QtConcurrent::blockingMap(pool, starts, scoreBlock);
+    else
+        for (Eigen::Index b : starts) scoreBlock(b);
+    return mix(plain);
+}
+
+Eigen::MatrixXf SpaceRows::scoreAll(const RowMatrix &queries) const
+{
+    Q_ASSERT(queries.cols() == cols());
+    Eigen::MatrixXf plain = m_baseScale * (queries.leftCols(m_base.cols()) * m_base.transpose());
+    if (m_projected.cols() > 0) plain += m_projectedScale * (queries.rightCols(m_projected.cols()) * m_projected.transpose());
+    if (!isMixed()) return plain;
+    Eigen::MatrixXf mixed(plain.rows(), plain.cols());
+    for (Eigen::Index q = 0; q < plain.rows(); ++q) mixed.row(q) = mix(plain.row(q).transpose()).transpose();
+    return mixed;
+}
+
+void SpaceRows::mixNeighbours(const std::vector<std::vector<SearchHit>> &neighbours, float power)
+{
+    Q_ASSERT(!isMixed() && Eigen::Index(neighbours.size()) == rows());
+    int width = 0;
+    for (const auto &hits : neighbours) width = std::max(width, int(hits.size()));
+    std::vector<int> items(size_t(rows()) * size_t(width), 0);
+    std::vector<float> weights(items.size(), 0.0f);
+    for (Eigen::Index i = 0; i < rows(); ++i) {
+        // The norm of the weighted sum needs the rows themselves; five of them per item.
+        Eigen::RowVectorXf sum = Eigen::RowVectorXf::Zero(cols());
+        const auto &hits = neighbours[size_t(i)];
+        for (size_t k = 0; k < hits.size(); ++k) {
+            const float w = std::pow(std::max(hits[k].score, 0.0f), power);
+            items[size_t(i) * size_t(width) + k] = hits[k].item;
+            weights[size_t(i) * size_t(width) + k] = w;
+            if (w != 0) sum += w * plainBlock(hits[k].item, hits[k].item + 1);
+        }
+        const float norm = std::max(sum.norm(), kNormFloor);
+        for (size_t k = 0; k < hits.size(); ++k) weights[size_t(i) * size_t(width) + k] /= norm;
+    }
+    m_mixWidth = width;
+    m_mixItems = std::move(items);
+    m_mixWeights = std::move(weights);
+}
+
+} // namespace lookbook

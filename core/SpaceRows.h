@@ -1,0 +1,59 @@
+#pragma once
+// The rows a search space scores, kept implicit so that a large catalog costs little memory.
+//
+// Row i of the space is r_i = [a * x_i, b * p_i]: x_i the store's embedding (read from the
+// memory-mapped cache), p_i its learned projection (64 floats, in memory) and a, b the
+// block scales of DiscriminantProjection::apply. With database-side augmentation it is
+// d_i = sum_j c_ij r_j over i's nearest neighbours j (5 indices and weights per item).
+// Materialising them would take 550 MB at 44k items twice over; scoring them needs only
+// the store's rows and these few numbers:
+//     q . r_i = a (q_x . x_i) + b (q_p . p_i)        q . d_i = sum_j c_ij (q . r_j)
+
+#include "RowBlocks.h"
+#include "Searcher.h"
+
+#include <QThreadPool>
+
+#include <vector>
+
+namespace lookbook {
+
+class SpaceRows final : public RowBlocks {
+public:
+    // `projected` has one row per base row, or no columns when there is no projection.
+    SpaceRows(RowMatrixView base, RowMatrix projected, float baseScale, float projectedScale);
+
+    Eigen::Index rows() const override { return m_base.rows(); }
+    Eigen::Index cols() const override { return m_base.cols() + m_projected.cols(); }
+    RowMatrix block(Eigen::Index begin, Eigen::Index end) const override;
+    Eigen::RowVectorXf row(Eigen::Index item) const { return block(item, item + 1).row(0); }
+
+    // Exact dot products of one query (cols() wide) with every row, in blocks on `pool`
+    // (null: on this thread).
+    Eigen::VectorXf scoreAll(const Eigen::Ref<const Eigen::RowVectorXf> &query, QThreadPool *pool) const;
+    // The same for many queries at once: queries x rows().
+    Eigen::MatrixXf scoreAll(const RowMatrix &queries) const;
+    // Exact dot product with one row.
+    float score(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
+
+    // Turns every row into L2(sum over its hits j of max(score_j, 0)^power * row j).
+    // neighbours[i] are row i's hits among the current rows (itself included).
+    void mixNeighbours(const std::vector<std::vector<SearchHit>> &neighbours, float power);
+    bool isMixed() const { return m_mixWidth > 0; }
+
+private:
+    RowMatrix plainBlock(Eigen::Index begin, Eigen::Index end) const;
+    float plainScore(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
+    // Scores of the unmixed rows turned into scores of the mixed ones.
+    Eigen::VectorXf mix(const Eigen::Ref<const Eigen::VectorXf> &plainScores) const;
+
+    RowMatrixView m_base;
+    RowMatrix m_projected;
+    float m_baseScale;
+    float m_projectedScale;
+    int m_mixWidth = 0;               // neighbours per row once mixed (padded with weight 0)
+    std::vector<int> m_mixItems;      // rows() x m_mixWidth
+    std::vector<float> m_mixWeights;  // c_ij, the normalisation included
+};
+
+} // namespace lookbook
