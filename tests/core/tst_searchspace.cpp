@@ -1,6 +1,7 @@
 // Database-side augmentation and query expansion, checked against their definitions
 // computed the slow way.
 #include "SearchSpace.h"
+#include "SpaceRows.h"
 
 #include "TestSupport.h"
 
@@ -55,6 +56,38 @@ private slots:
             QCOMPARE(top.front(), i); // its own row is its nearest
             const Eigen::RowVectorXf expected = weightedSum(rows, scores, top).normalized();
             QVERIFY((augmented.row(i) - expected).cwiseAbs().maxCoeff() < 1e-5f);
+        }
+    }
+
+    // The space's rows are never materialised in a search; scored implicitly they must equal
+    // the projection's appended form, and after mixing the augmentation's definition.
+    void implicitRowsScoreLikeTheirMaterialisedForm()
+    {
+        const RowMatrix base = test::randomUnitRows(300, 20, 12);
+        std::vector<int> classes;
+        for (int i = 0; i < 300; ++i) classes.push_back(i % 6);
+        const auto projection = DiscriminantProjection::fit(RowMatrixView(base.data(), 300, 20), classes, {10, 4, 0.3f});
+        QVERIFY2(projection, qPrintable(projection.error()));
+        const RowMatrixView view(base.data(), 300, 20);
+        const auto scales = DiscriminantProjection::scalesFor(0.7f);
+        SpaceRows rows(view, projection->project(view), scales.embedding, scales.projected);
+        const RowMatrix appended = projection->apply(view, 0.7f);
+        QCOMPARE(rows.cols(), Eigen::Index(24));
+        QVERIFY(rows.block(0, 300).isApprox(appended));
+
+        const auto hits = Searcher(RowMatrixView(appended.data(), 300, 24)).searchMany(appended, 4);
+        rows.mixNeighbours(hits, 3.0f);
+        const RowMatrix mixed = SearchSpace::augment(RowMatrixView(appended.data(), 300, 24), 4, 3.0f, Searcher::pool());
+        QVERIFY((rows.block(0, 300) - mixed).cwiseAbs().maxCoeff() < 1e-5f);
+
+        const Eigen::RowVectorXf query = test::randomUnitRows(1, 24, 13).row(0);
+        const Eigen::VectorXf expected = mixed * query.transpose();
+        const Eigen::VectorXf all = rows.scoreAll(query, Searcher::pool());
+        const Eigen::MatrixXf many = rows.scoreAll(RowMatrix(query));
+        for (int i = 0; i < 300; i += 7) {
+            QVERIFY(std::abs(rows.score(i, query) - expected[i]) < 1e-5f);
+            QVERIFY(std::abs(all[i] - expected[i]) < 1e-5f);
+            QVERIFY(std::abs(many(0, i) - expected[i]) < 1e-5f);
         }
     }
 
