@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
+#include <QThread>
 #include <QtConcurrent>
 
 #include <mutex>
@@ -40,13 +41,25 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
     std::shared_ptr<const SearchSpace> full;
     QFuture<void> building;
 
+    // The full space's build: one thread runs it and its parallel parts run on a second
+    // pool (a task waiting on tasks of its own pool could wait for ever). Both at idle
+    // priority (SCHED_IDLE on Linux): a build takes tens of seconds at 44k items, and the
+    // searches of the quick space meanwhile must get the processor as soon as they ask.
+    static QThreadPool *idlePool(int threads)
+    {
+        auto *p = new QThreadPool; // lives until exit, like the builds it runs
+        p->setMaxThreadCount(threads);
+        p->setThreadPriority(QThread::IdlePriority);
+        return p;
+    }
     static QThreadPool *buildPool()
     {
-        static QThreadPool *const pool = [] {
-            auto *p = new QThreadPool; // lives until exit, like the builds it runs
-            p->setMaxThreadCount(1);
-            return p;
-        }();
+        static QThreadPool *const pool = idlePool(1);
+        return pool;
+    }
+    static QThreadPool *buildWorkers()
+    {
+        static QThreadPool *const pool = idlePool(QThread::idealThreadCount());
         return pool;
     }
 
@@ -54,7 +67,8 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
                                                    const EmbeddingRecipe &recipe, SearchSpace::Speed speed)
     {
         // The space refers to the store's rows; the deleter keeps the store alive with it.
-        return std::shared_ptr<const SearchSpace>(new SearchSpace(*store, recipe, {}, Searcher::pool(), speed),
+        QThreadPool *const builder = speed == SearchSpace::Speed::Full ? buildWorkers() : Searcher::pool();
+        return std::shared_ptr<const SearchSpace>(new SearchSpace(*store, recipe, {}, Searcher::pool(), speed, builder),
                                                   [keep = store](const SearchSpace *s) { delete s; });
     }
 
@@ -77,6 +91,10 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
             // On a pool of its own: it runs long and must not hold a thread of the global
             // pool, which thumbnails, searches and Qt's painting need.
             building = QtConcurrent::run(buildPool(), [self = shared_from_this(), wanted, recipe] {
+                {
+                    std::lock_guard check(self->mutex);
+                    if (self->store != wanted) return; // a newer store came while this waited
+                }
                 auto built = make(wanted, recipe, SearchSpace::Speed::Full);
                 std::lock_guard relock(self->mutex);
                 if (self->store == wanted) {
@@ -236,7 +254,11 @@ void CatalogSession::startIndexing()
         };
         const auto report = Indexer(model, recipe, options).update(root, cache, onProgress, &job->cancel, onStore);
         // The store as saved: also right when nothing was embedded but files were removed.
-        auto final = std::make_shared<OpenedStore>(CatalogIndex::open(cache, identity));
+        // When nothing changed at all, the store already published is the same, and its
+        // search space (tens of seconds to build at 44k items) is kept.
+        const bool unchanged = report && report->embedded + report->removed + report->changed + report->resumedBatches == 0
+                               && report->skipped.empty() && report->cacheProblem.isEmpty();
+        auto final = unchanged ? nullptr : std::make_shared<OpenedStore>(CatalogIndex::open(cache, identity));
         QMetaObject::invokeMethod(this, [this, job, stillCurrent, report, final] {
             if (m_indexing == job) m_indexing.reset();
             if (!stillCurrent()) return;
@@ -244,8 +266,10 @@ void CatalogSession::startIndexing()
                 emit indexingFailed(report.error());
                 return;
             }
-            if (final->problem.isEmpty()) publishStore(std::make_shared<const EmbeddingStore>(std::move(final->store)));
-            warmSearchSpace(); // so that the first search does not wait for it
+            if (final && final->problem.isEmpty()) {
+                publishStore(std::make_shared<const EmbeddingStore>(std::move(final->store)));
+                warmSearchSpace(); // so that the first search does not wait for it
+            }
             emit indexingFinished(*report);
         }, Qt::QueuedConnection);
     }));

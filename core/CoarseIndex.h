@@ -29,7 +29,7 @@ public:
         int sampleRows = 8192;  // rows the axes are learned from (evenly spaced)
         int powerIterations = 3;
         int shortlist = 128;    // at least this many rows re-scored exactly per query
-        int calibrationQueries = 64;
+        int calibrationQueries = 128;
     };
 
     // Learns the axes from `rows` and encodes every row. Runs on `pool`.

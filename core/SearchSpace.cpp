@@ -77,17 +77,19 @@ std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int
 } // namespace
 
 SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
-                         std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Speed speed)
+                         std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Speed speed,
+                         QThreadPool *buildPool)
     : m_store(&store),
       m_recipe(recipe),
       m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
       m_pool(pool),
-      m_rows(rowsFor(store, m_projection.get(), recipe.projectionWeight, pool))
+      m_rows(rowsFor(store, m_projection.get(), recipe.projectionWeight, buildPool ? buildPool : pool))
 {
+    QThreadPool *const builder = buildPool ? buildPool : pool;
     if (recipe.augmentNeighbours > 0 && size() > 0)
-        m_rows.mixNeighbours(nearestNeighbours(m_rows, recipe.augmentNeighbours, pool), EmbeddingRecipe::kNeighbourPower);
+        m_rows.mixNeighbours(nearestNeighbours(m_rows, recipe.augmentNeighbours, builder), EmbeddingRecipe::kNeighbourPower);
     if (speed == Speed::Full && size() >= kCoarseFromItems)
-        m_coarse = std::make_unique<const CoarseIndex>(m_rows, CoarseIndex::Options{}, pool);
+        m_coarse = std::make_unique<const CoarseIndex>(m_rows, CoarseIndex::Options{}, builder);
 }
 
 RowMatrix SearchSpace::prepare(const RowMatrix &embeddings) const

@@ -32,10 +32,11 @@ public:
     };
 
     // `projection` is used when the recipe asks for one; it defaults to the built-in one.
-    // The store must outlive the space (its rows are read, not copied).
+    // The store must outlive the space (its rows are read, not copied). Searches run on
+    // `pool`; building runs on `buildPool` (the same pool when null).
     SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                 std::shared_ptr<const DiscriminantProjection> projection = {},
-                QThreadPool *pool = Searcher::pool(), Speed speed = Speed::Full);
+                QThreadPool *pool = Searcher::pool(), Speed speed = Speed::Full, QThreadPool *buildPool = nullptr);
     SearchSpace(const SearchSpace &) = delete;
     SearchSpace &operator=(const SearchSpace &) = delete;
 
