@@ -44,15 +44,6 @@ std::vector<int> itemsOf(const std::vector<SearchHit> &hits)
     return items;
 }
 
-EmbeddingStore storeOf(const RowMatrix &rows)
-{
-    EmbeddingStore store(StoreIdentity{QStringLiteral("m"), "00", QStringLiteral("r"), int(rows.cols())});
-    std::vector<CatalogFile> files;
-    for (Eigen::Index i = 0; i < rows.rows(); ++i) files.push_back({QStringLiteral("%1.jpg").arg(i), 1, 1});
-    store.upsert(files, rows);
-    return store;
-}
-
 } // namespace
 
 class TestCoarseIndex : public QObject {
@@ -147,8 +138,8 @@ private slots:
     void searchSpaceUsesItForLargeCatalogsOnly()
     {
         const RowMatrix rows = structuredRows(SearchSpace::kCoarseFromItems, 192, 6);
-        const EmbeddingStore large = storeOf(rows);
-        const EmbeddingStore small = storeOf(rows.topRows(SearchSpace::kCoarseFromItems - 1));
+        const EmbeddingStore large = test::storeOf(rows);
+        const EmbeddingStore small = test::storeOf(rows.topRows(SearchSpace::kCoarseFromItems - 1));
         const EmbeddingRecipe plain = EmbeddingRecipe::seedRecipe();
         QVERIFY(SearchSpace(large, plain).hasCoarseIndex());
         QVERIFY(!SearchSpace(large, plain, {}, Searcher::pool(), SearchSpace::Speed::Quick).hasCoarseIndex());

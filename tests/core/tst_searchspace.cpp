@@ -31,15 +31,6 @@ Eigen::RowVectorXf weightedSum(const RowMatrix &rows, const Eigen::VectorXf &sco
     return sum;
 }
 
-EmbeddingStore storeOf(const RowMatrix &rows)
-{
-    EmbeddingStore store(StoreIdentity{QStringLiteral("m"), "00", QStringLiteral("r"), int(rows.cols())});
-    std::vector<CatalogFile> files;
-    for (Eigen::Index i = 0; i < rows.rows(); ++i) files.push_back({QStringLiteral("%1.jpg").arg(i), 1, 1});
-    store.upsert(files, rows);
-    return store;
-}
-
 } // namespace
 
 class TestSearchSpace : public QObject {
@@ -94,7 +85,7 @@ private slots:
     void withoutRefinementsItIsThePlainSearch()
     {
         const RowMatrix rows = test::randomUnitRows(500, 12, 8);
-        const EmbeddingStore store = storeOf(rows);
+        const EmbeddingStore store = test::storeOf(rows);
         const SearchSpace space(store, EmbeddingRecipe::seedRecipe());
         const Searcher plain(store.vectors());
         for (int q = 0; q < 500; q += 61) {
@@ -107,7 +98,7 @@ private slots:
     void expansionFollowsItsDefinition()
     {
         const RowMatrix rows = test::randomUnitRows(400, 10, 9);
-        const EmbeddingStore store = storeOf(rows);
+        const EmbeddingStore store = test::storeOf(rows);
         const auto recipe = EmbeddingRecipe::fromId(QStringLiteral("squash-224-max-dba4-qe3"));
         const SearchSpace space(store, *recipe);
         const RowMatrix d = SearchSpace::augment(store.vectors(), 4, 3.0f, Searcher::pool());

@@ -86,4 +86,13 @@ RowMatrix randomUnitRows(Eigen::Index rows, Eigen::Index cols, unsigned seed)
     return m;
 }
 
+EmbeddingStore storeOf(const RowMatrix &rows)
+{
+    EmbeddingStore store(StoreIdentity{QStringLiteral("m"), "00", QStringLiteral("r"), int(rows.cols())});
+    std::vector<CatalogFile> files;
+    for (Eigen::Index i = 0; i < rows.rows(); ++i) files.push_back({QStringLiteral("%1.jpg").arg(i), 1, 1});
+    store.upsert(files, rows);
+    return store;
+}
+
 } // namespace lookbook::test

@@ -3,6 +3,7 @@
 // catalogs built from them in temporary folders.
 
 #include "EmbeddingModel.h"
+#include "EmbeddingStore.h"
 
 #include <QString>
 #include <QStringList>
@@ -35,5 +36,8 @@ QStringList firstCatalogImages(int n);
 
 // Rows of unit length with normally distributed directions, reproducible from the seed.
 RowMatrix randomUnitRows(Eigen::Index rows, Eigen::Index cols, unsigned seed);
+
+// A store holding `rows` as the embeddings of files 0.jpg, 1.jpg, ... (identity for tests).
+EmbeddingStore storeOf(const RowMatrix &rows);
 
 } // namespace lookbook::test
