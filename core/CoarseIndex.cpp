@@ -116,12 +116,10 @@ CoarseIndex::CoarseIndex(const RowBlocks &rows, const Options &options, QThreadP
         RowMatrix projected = rows.block(begin, end) * m_axes;
         projected.rowwise() -= m_meanCode;
         for (int r = 0; r < end - begin; ++r) {
-            const float largest = projected.row(r).cwiseAbs().maxCoeff();
-            const float scale = largest > 0 ? largest / kCodeMax : 0.0f;
-            m_scales[size_t(begin + r)] = scale;
-            std::int8_t *code = m_codes.data() + std::ptrdiff_t(begin + r) * m_codeWidth;
-            for (int j = 0; j < m_codeWidth; ++j)
-                code[j] = scale > 0 ? std::int8_t(std::lround(projected(r, j) / scale)) : std::int8_t(0);
+            // Rows and queries are quantised the same way.
+            const QueryCode encoded = quantise(projected.row(r));
+            m_scales[size_t(begin + r)] = encoded.scale;
+            std::copy(encoded.code.begin(), encoded.code.end(), m_codes.begin() + std::ptrdiff_t(begin + r) * m_codeWidth);
         }
     });
     m_shortlist = calibrateShortlist(rows, options);
