@@ -63,12 +63,21 @@ QString StoreIdentity::describe() const
 // The open cache file and its mapping, alive as long as a store copy reads from it.
 struct EmbeddingStore::Mapping {
     QFile file;
-    const float *rows = nullptr;
+    const uchar *start = nullptr; // the whole file
+    qsizetype bytes = 0;
+    const float *rows = nullptr;  // the matrix within it
 };
 
 EmbeddingStore::EmbeddingStore(StoreIdentity identity) : m_identity(std::move(identity)) {}
 
 const float *EmbeddingStore::rowData() const { return m_mapping ? m_mapping->rows : m_data.data(); }
+
+RowSource EmbeddingStore::rows() const
+{
+    if (!m_mapping) return vectors();
+    const qint64 offset = reinterpret_cast<const uchar *>(m_mapping->rows) - m_mapping->start;
+    return RowSource(vectors(), int(m_mapping->file.handle()), offset, m_mapping->start, size_t(m_mapping->bytes));
+}
 
 void EmbeddingStore::detach()
 {
@@ -255,6 +264,8 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
     constexpr bool keepMapped = true;
 #endif
     if (mapped && keepMapped) {
+        mapping->start = mapped;
+        mapping->bytes = fileSize;
         mapping->rows = matrix;
         store.m_mapping = std::move(mapping);
     } else {

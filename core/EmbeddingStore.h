@@ -8,6 +8,7 @@
 #include "CatalogScanner.h"
 #include "EmbeddingModel.h"
 #include "Expected.h"
+#include "RowSource.h"
 
 #include <QHash>
 #include <QString>
@@ -50,6 +51,8 @@ public:
     {
         return Eigen::Map<const Eigen::RowVectorXf>(rowData() + qsizetype(item) * dimension(), dimension());
     }
+    // The same rows, read through pread where single rows are picked (RowSource).
+    RowSource rows() const;
     // True while the rows are read from the memory-mapped cache file rather than owned.
     bool isMapped() const { return m_mapping != nullptr; }
     const std::vector<SkippedFile> &skipped() const { return m_skipped; }

@@ -31,7 +31,7 @@ std::shared_ptr<const DiscriminantProjection> chooseProjection(const EmbeddingRe
 SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *projection, float weight,
                   QThreadPool *pool)
 {
-    if (!projection) return SpaceRows(store.vectors(), RowMatrix(), 1.0f, 0.0f);
+    if (!projection) return SpaceRows(store.rows(), RowMatrix(), 1.0f, 0.0f);
     // Every row through the projection: seconds at 44k items on one core, so in blocks.
     constexpr Eigen::Index kRowsPerTask = 4096;
     const RowMatrixView rows = store.vectors();
@@ -43,7 +43,7 @@ SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *pro
         projected.middleRows(first, n) = projection->project(RowMatrixView(rows.data() + first * rows.cols(), n, rows.cols()));
     });
     const auto scales = DiscriminantProjection::scalesFor(weight);
-    return SpaceRows(rows, std::move(projected), scales.embedding, scales.projected);
+    return SpaceRows(store.rows(), std::move(projected), scales.embedding, scales.projected);
 }
 
 // Every row's k nearest rows, itself included (its self-similarity is 1). Small catalogs:
@@ -90,6 +90,15 @@ SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &rec
         m_rows.mixNeighbours(nearestNeighbours(m_rows, recipe.augmentNeighbours, builder), EmbeddingRecipe::kNeighbourPower);
     if (speed == Speed::Full && size() >= kCoarseFromItems)
         m_coarse = std::make_unique<const CoarseIndex>(m_rows, CoarseIndex::Options{}, builder);
+    // The build read every row of a mapped cache; a coarse space's searches read only a
+    // shortlist's rows (copied out), so those pages need not stay counted as the app's.
+    if (m_coarse) m_rows.releasePages();
+}
+
+SearchSpace::~SearchSpace()
+{
+    // An exact space's scans touched every row; nothing reads them through it any more.
+    m_rows.releasePages();
 }
 
 RowMatrix SearchSpace::prepare(const RowMatrix &embeddings) const
@@ -119,8 +128,9 @@ std::vector<SearchHit> SearchSpace::rank(const Eigen::RowVectorXf &query, const 
         return item != request.excludeItem && (!request.allowed || (*request.allowed)[size_t(item)]);
     };
     if (m_coarse) {
-        for (int item : m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool))
-            top.offer(item, m_rows.score(item, query));
+        const std::vector<int> shortlist = m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool);
+        const std::vector<float> scores = m_rows.scoreItems(shortlist, query);
+        for (size_t i = 0; i < shortlist.size(); ++i) top.offer(shortlist[i], scores[i]);
     } else {
         const Eigen::VectorXf scores = m_rows.scoreAll(query, m_pool);
         for (int item = 0; item < int(scores.size()); ++item)

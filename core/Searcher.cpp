@@ -44,7 +44,7 @@ void TopK::merge(const std::vector<SearchHit> &hits)
     for (const SearchHit &h : hits) offer(h.item, h.score);
 }
 
-Searcher::Searcher(RowMatrixView vectors, QThreadPool *pool, const CoarseIndex *coarse)
+Searcher::Searcher(RowSource vectors, QThreadPool *pool, const CoarseIndex *coarse)
     : m_vectors(vectors), m_pool(pool), m_coarse(coarse)
 {
     Q_ASSERT(!coarse || coarse->size() == vectors.rows());
@@ -68,7 +68,7 @@ std::vector<SearchHit> Searcher::search(const Eigen::Ref<const Eigen::RowVectorX
     const std::vector<Block> blocks = splitRows(m_vectors.rows());
     std::vector<std::vector<SearchHit>> partial(blocks.size());
     auto scanBlock = [&](const Block &block) {
-        const Eigen::VectorXf scores = m_vectors.middleRows(block.begin, block.end - block.begin) * query.transpose();
+        const Eigen::VectorXf scores = m_vectors.view().middleRows(block.begin, block.end - block.begin) * query.transpose();
         TopK top(request.k);
         for (Eigen::Index i = 0; i < scores.size(); ++i) {
             const int item = int(block.begin + i);
@@ -91,9 +91,12 @@ std::vector<SearchHit> Searcher::search(const Eigen::Ref<const Eigen::RowVectorX
 std::vector<SearchHit> Searcher::rescore(const Eigen::Ref<const Eigen::RowVectorXf> &query,
                                          const SearchRequest &request) const
 {
+    const std::vector<int> shortlist = m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool);
+    RowMatrix rows;
+    m_vectors.gather(shortlist, rows);
+    const Eigen::VectorXf scores = rows * query.transpose();
     TopK top(request.k);
-    for (int item : m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool))
-        top.offer(item, m_vectors.row(item).dot(query));
+    for (size_t i = 0; i < shortlist.size(); ++i) top.offer(shortlist[i], scores[Eigen::Index(i)]);
     return top.take();
 }
 
@@ -107,7 +110,7 @@ std::vector<std::vector<SearchHit>> Searcher::searchMany(const RowMatrix &querie
     for (Eigen::Index b = 0; b < queries.rows(); b += kQueriesPerBlock)
         queryBlocks.push_back({b, std::min(queries.rows(), b + kQueriesPerBlock)});
     auto scanQueries = [&](const Block &block) {
-        const Eigen::MatrixXf scores = queries.middleRows(block.begin, block.end - block.begin) * m_vectors.transpose();
+        const Eigen::MatrixXf scores = queries.middleRows(block.begin, block.end - block.begin) * m_vectors.view().transpose();
         for (Eigen::Index q = 0; q < scores.rows(); ++q) {
             const Eigen::Index query = block.begin + q;
             const int exclude = excludeItems.empty() ? -1 : excludeItems[size_t(query)];

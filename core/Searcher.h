@@ -6,6 +6,7 @@
 
 #include "CoarseIndex.h"
 #include "EmbeddingModel.h"
+#include "RowSource.h"
 
 #include <QThreadPool>
 
@@ -40,9 +41,10 @@ private:
 
 class Searcher {
 public:
-    // With a coarse index of the same rows, search() re-scores only its shortlist exactly.
-    // A null pool scans on the calling thread (for callers that are parallel already).
-    explicit Searcher(RowMatrixView vectors, QThreadPool *pool = Searcher::pool(), const CoarseIndex *coarse = nullptr);
+    // With a coarse index of the same rows, search() re-scores only its shortlist exactly
+    // (copying those rows out of a file source, RowSource::gather). A null pool scans on the
+    // calling thread (for callers that are parallel already).
+    explicit Searcher(RowSource vectors, QThreadPool *pool = Searcher::pool(), const CoarseIndex *coarse = nullptr);
 
     // The pool that scans blocks of rows. Its own pool, not Qt's global one: a scan waits
     // for its blocks, and callers run on the global pool (as does Qt's own raster
@@ -69,7 +71,7 @@ public:
 private:
     std::vector<SearchHit> rescore(const Eigen::Ref<const Eigen::RowVectorXf> &query, const SearchRequest &request) const;
 
-    RowMatrixView m_vectors;
+    RowSource m_vectors;
     QThreadPool *m_pool;
     const CoarseIndex *m_coarse;
 };

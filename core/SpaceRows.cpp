@@ -14,7 +14,7 @@ constexpr float kNormFloor = 1e-12f;
 
 } // namespace
 
-SpaceRows::SpaceRows(RowMatrixView base, RowMatrix projected, float baseScale, float projectedScale)
+SpaceRows::SpaceRows(RowSource base, RowMatrix projected, float baseScale, float projectedScale)
     : m_base(base), m_projected(std::move(projected)), m_baseScale(baseScale), m_projectedScale(projectedScale)
 {
     if (m_projected.cols() == 0) m_projected.resize(m_base.rows(), 0);
@@ -24,7 +24,7 @@ SpaceRows::SpaceRows(RowMatrixView base, RowMatrix projected, float baseScale, f
 RowMatrix SpaceRows::plainBlock(Eigen::Index begin, Eigen::Index end) const
 {
     RowMatrix out(end - begin, cols());
-    out.leftCols(m_base.cols()) = m_base.middleRows(begin, end - begin) * m_baseScale;
+    out.leftCols(m_base.cols()) = m_base.view().middleRows(begin, end - begin) * m_baseScale;
     if (m_projected.cols() > 0) out.rightCols(m_projected.cols()) = m_projected.middleRows(begin, end - begin) * m_projectedScale;
     return out;
 }
@@ -43,34 +43,92 @@ RowMatrix SpaceRows::block(Eigen::Index begin, Eigen::Index end) const
 
 float SpaceRows::plainScore(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
 {
-    float s = m_baseScale * m_base.row(item).dot(query.head(m_base.cols()));
+    float s = m_baseScale * m_base.view().row(item).dot(query.head(m_base.cols()));
     if (m_projected.cols() > 0) s += m_projectedScale * m_projected.row(item).dot(query.tail(m_projected.cols()));
     return s;
 }
 
-float SpaceRows::score(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
+
+std::vector<int> SpaceRows::baseItemsOf(std::span<const int> items) const
 {
-    if (!isMixed()) return plainScore(item, query);
+    std::vector<int> bases;
+    if (!isMixed()) {
+        bases.assign(items.begin(), items.end());
+    } else {
+        for (int item : items)
+            for (int k = 0; k < m_mixWidth; ++k) {
+                const size_t at = size_t(item) * size_t(m_mixWidth) + size_t(k);
+                if (m_mixWeights[at] != 0) bases.push_back(m_mixItems[at]);
+            }
+    }
+    std::sort(bases.begin(), bases.end()); // file order, and each row read once
+    bases.erase(std::unique(bases.begin(), bases.end()), bases.end());
+    return bases;
+}
+
+SpaceRows::Gathered SpaceRows::gatherPlain(std::span<const int> items) const
+{
+    Gathered g;
+    g.items = baseItemsOf(items);
+    RowMatrix base;
+    m_base.gather(g.items, base);
+    g.rows.resize(base.rows(), cols());
+    g.rows.leftCols(base.cols()) = base * m_baseScale;
+    for (size_t j = 0; j < g.items.size() && m_projected.cols() > 0; ++j)
+        g.rows.row(Eigen::Index(j)).tail(m_projected.cols()) = m_projected.row(g.items[j]) * m_projectedScale;
+    return g;
+}
+
+Eigen::Index SpaceRows::Gathered::indexOf(int item) const
+{
+    return Eigen::Index(std::lower_bound(items.begin(), items.end(), item) - items.begin());
+}
+
+template <typename PlainOf>
+float SpaceRows::mixOne(int item, PlainOf plainOf) const
+{
+    if (!isMixed()) return plainOf(item);
     float s = 0;
     for (int k = 0; k < m_mixWidth; ++k) {
         const size_t at = size_t(item) * size_t(m_mixWidth) + size_t(k);
-        if (m_mixWeights[at] != 0) s += m_mixWeights[at] * plainScore(m_mixItems[at], query);
+        if (m_mixWeights[at] != 0) s += m_mixWeights[at] * plainOf(m_mixItems[at]);
     }
     return s;
+}
+
+Eigen::RowVectorXf SpaceRows::row(int item) const
+{
+    const int one[] = {item};
+    const Gathered g = gatherPlain(one);
+    if (!isMixed()) return g.rows.row(0);
+    Eigen::RowVectorXf out = Eigen::RowVectorXf::Zero(cols());
+    for (int k = 0; k < m_mixWidth; ++k) {
+        const size_t at = size_t(item) * size_t(m_mixWidth) + size_t(k);
+        if (m_mixWeights[at] != 0) out += m_mixWeights[at] * g.rows.row(g.indexOf(m_mixItems[at]));
+    }
+    return out;
+}
+
+std::vector<float> SpaceRows::scoreItems(std::span<const int> items, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
+{
+    const Gathered g = gatherPlain(items);
+    const Eigen::VectorXf plain = g.rows * query.transpose();
+    std::vector<float> out(items.size());
+    for (size_t i = 0; i < items.size(); ++i)
+        out[i] = mixOne(items[i], [&](int base) { return plain[g.indexOf(base)]; });
+    return out;
+}
+
+float SpaceRows::score(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
+{
+    return mixOne(int(item), [&](int base) { return plainScore(base, query); });
 }
 
 Eigen::VectorXf SpaceRows::mix(const Eigen::Ref<const Eigen::VectorXf> &plainScores) const
 {
     if (!isMixed()) return plainScores;
     Eigen::VectorXf mixed(plainScores.size());
-    for (Eigen::Index i = 0; i < mixed.size(); ++i) {
-        float s = 0;
-        for (int k = 0; k < m_mixWidth; ++k) {
-            const size_t at = size_t(i) * size_t(m_mixWidth) + size_t(k);
-            s += m_mixWeights[at] * plainScores[m_mixItems[at]];
-        }
-        mixed[i] = s;
-    }
+    for (Eigen::Index i = 0; i < mixed.size(); ++i) mixed[i] = mixOne(int(i), [&](int base) { return plainScores[base]; });
     return mixed;
 }
 
@@ -84,7 +142,7 @@ Eigen::VectorXf SpaceRows::scoreAll(const Eigen::Ref<const Eigen::RowVectorXf> &
     // so blocks run on every core.
     auto scoreBlock = [&](Eigen::Index begin) {
         const Eigen::Index n = std::min(kRowsPerBlock, rows() - begin);
-        plain.segment(begin, n) = m_baseScale * (m_base.middleRows(begin, n) * query.head(m_base.cols()).transpose());
+        plain.segment(begin, n) = m_baseScale * (m_base.view().middleRows(begin, n) * query.head(m_base.cols()).transpose());
         if (m_projected.cols() > 0)
             plain.segment(begin, n) += m_projectedScale * (m_projected.middleRows(begin, n) * query.tail(m_projected.cols()).transpose());
     };
@@ -98,7 +156,7 @@ Eigen::VectorXf SpaceRows::scoreAll(const Eigen::Ref<const Eigen::RowVectorXf> &
 Eigen::MatrixXf SpaceRows::scoreAll(const RowMatrix &queries) const
 {
     Q_ASSERT(queries.cols() == cols());
-    Eigen::MatrixXf plain = m_baseScale * (queries.leftCols(m_base.cols()) * m_base.transpose());
+    Eigen::MatrixXf plain = m_baseScale * (queries.leftCols(m_base.cols()) * m_base.view().transpose());
     if (m_projected.cols() > 0) plain += m_projectedScale * (queries.rightCols(m_projected.cols()) * m_projected.transpose());
     if (!isMixed()) return plain;
     Eigen::MatrixXf mixed(plain.rows(), plain.cols());

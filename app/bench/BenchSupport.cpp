@@ -55,7 +55,6 @@ QString residentParts()
     for (const QByteArray &line : status.readAll().split('\n'))
         if (line.startsWith("RssAnon:") || line.startsWith("RssFile:")) parts << QString::fromLatin1(line.simplified());
     return parts.join(QStringLiteral(", "));
-    return {};
 }
 
 RowMatrix syntheticRows(const RowMatrix &base, Eigen::Index count, unsigned seed)

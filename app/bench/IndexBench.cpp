@@ -10,6 +10,8 @@
 #include <QDir>
 #include <QFile>
 
+#include <algorithm>
+
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -64,18 +66,23 @@ private:
     std::vector<cv::String> m_layers;
 };
 
-void reportRate(const QString &what, int images, double seconds)
+// Rates of the three ways of embedding the same images, one round.
+struct Round {
+    double network = 0, plain = 0, indexer = 0; // images/s
+};
+
+double median(std::vector<double> values)
 {
-    out() << QStringLiteral("  %1 %2 images/s (%3 images in %4 s)\n")
-                 .arg(what, -34).arg(images / seconds, 6, 'f', 2).arg(images).arg(seconds, 0, 'f', 1);
-    out().flush();
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
 }
 
 void benchRecipe(const std::shared_ptr<const EmbeddingModel> &model, const EmbeddingRecipe &recipe,
                  const QString &catalog, const std::vector<CatalogFile> &files, const IndexBenchOptions &options)
 {
     const InputFit fit = recipe.fitFor(ImageRole::CatalogItem);
-    out() << QStringLiteral("recipe %1 (input %2x%2), batches of %3:\n").arg(recipe.id()).arg(fit.inputSize).arg(kBatch);
+    out() << QStringLiteral("recipe %1 (input %2x%2), batches of %3, %4 rounds:\n")
+                 .arg(recipe.id()).arg(fit.inputSize).arg(kBatch).arg(options.rounds);
     const int n = int(files.size());
     BareNetwork bare(*model, recipe);
 
@@ -88,43 +95,63 @@ void benchRecipe(const std::shared_ptr<const EmbeddingModel> &model, const Embed
         blobs.push_back(bare.blob(fitted));
     }
     bare.forward(blobs.front()); // warm-up: OpenCV allocates its buffers on the first pass
-    const double network = secondsOf([&] { for (const cv::Mat &blob : blobs) bare.forward(blob); });
-    blobs.clear();
+    auto runNetwork = [&] { return n / secondsOf([&] { for (const cv::Mat &blob : blobs) bare.forward(blob); }); };
 
     // The plain recipe: decode, squash, blobFromImages, forward, one after the other.
-    const double plain = secondsOf([&] {
-        for (int b = 0; b < n; b += kBatch) {
-            std::vector<cv::Mat> fitted;
-            for (int i = b; i < std::min(n, b + kBatch); ++i) {
-                cv::Mat image = cv::imread((catalog + u'/' + files[size_t(i)].relativePath).toStdString());
-                cv::resize(image, image, cv::Size(fit.inputSize, fit.inputSize), 0, 0, cv::INTER_AREA);
-                fitted.push_back(image);
+    auto runPlain = [&] {
+        return n / secondsOf([&] {
+            for (int b = 0; b < n; b += kBatch) {
+                std::vector<cv::Mat> fitted;
+                for (int i = b; i < std::min(n, b + kBatch); ++i) {
+                    cv::Mat image = cv::imread((catalog + u'/' + files[size_t(i)].relativePath).toStdString());
+                    cv::resize(image, image, cv::Size(fit.inputSize, fit.inputSize), 0, 0, cv::INTER_AREA);
+                    fitted.push_back(image);
+                }
+                bare.forward(bare.blob(fitted));
             }
-            bare.forward(bare.blob(fitted));
-        }
-    });
+        });
+    };
 
     // The whole indexer on a catalog of links to the same images, from an empty cache.
-    const QString linked = freshFolder(options, QStringLiteral("lookbook-bench-index"));
-    for (const CatalogFile &f : files)
-        QFile::link(catalog + u'/' + f.relativePath, linked + u'/' + QFileInfo(f.relativePath).fileName());
-    const QString cache = linked + QStringLiteral("/.lookbook-index.lbi");
     // The app runs one warm-up pass when the model loads; the first pass at an input size
     // is OpenCV setting up (0.5 s), not indexing. The bare network had its warm-up above.
     model->embed({cv::Mat(64, 64, CV_8UC3, cv::Scalar::all(255))}, recipe);
-    IndexReport report;
-    const double indexer = secondsOf([&] {
-        auto r = Indexer(model, recipe).update(linked, cache);
-        if (r) report = *r;
-    });
-    QDir(linked).removeRecursively();
+    auto runIndexer = [&] {
+        const QString linked = freshFolder(options, QStringLiteral("lookbook-bench-index"));
+        for (const CatalogFile &f : files)
+            QFile::link(catalog + u'/' + f.relativePath, linked + u'/' + QFileInfo(f.relativePath).fileName());
+        const QString cache = linked + QStringLiteral("/.lookbook-index.lbi");
+        IndexReport report;
+        const double seconds = secondsOf([&] {
+            auto r = Indexer(model, recipe).update(linked, cache);
+            if (r) report = *r;
+        });
+        QDir(linked).removeRecursively();
+        return report.embedded / seconds;
+    };
 
-    reportRate(QStringLiteral("network alone on ready blobs:"), n, network);
-    reportRate(QStringLiteral("plain recipe (decode+squash+blob+fwd):"), n, plain);
-    reportRate(QStringLiteral("whole indexer (scan..cache saved):"), report.embedded, indexer);
-    out() << QStringLiteral("  indexer / network %1, indexer / plain recipe %2\n")
-                 .arg((report.embedded / indexer) / (n / network), 0, 'f', 3)
-                 .arg((report.embedded / indexer) / (n / plain), 0, 'f', 3);
+    // Rounds in a rotating order, so that neither drift of this machine's speed nor being
+    // first or last favours one of the three; the ratios are taken within each round.
+    std::vector<double> toNetwork, toPlain;
+    for (int r = 0; r < options.rounds; ++r) {
+        Round round;
+        for (int step = 0; step < 3; ++step) {
+            switch ((step + r) % 3) {
+            case 0: round.network = runNetwork(); break;
+            case 1: round.plain = runPlain(); break;
+            default: round.indexer = runIndexer(); break;
+            }
+        }
+        toNetwork.push_back(round.indexer / round.network);
+        toPlain.push_back(round.indexer / round.plain);
+        out() << QStringLiteral("  round %1: network alone %2, plain recipe %3, whole indexer %4 images/s: "
+                                "indexer / network %5, indexer / plain %6\n")
+                     .arg(r + 1).arg(round.network, 0, 'f', 2).arg(round.plain, 0, 'f', 2).arg(round.indexer, 0, 'f', 2)
+                     .arg(toNetwork.back(), 0, 'f', 3).arg(toPlain.back(), 0, 'f', 3);
+        out().flush();
+    }
+    out() << QStringLiteral("  median of the rounds: indexer / network %1, indexer / plain recipe %2 (%3 images a round)\n")
+                 .arg(median(toNetwork), 0, 'f', 3).arg(median(toPlain), 0, 'f', 3).arg(n);
     out().flush();
 }
 

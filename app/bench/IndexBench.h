@@ -10,6 +10,7 @@ namespace lookbook::bench {
 struct IndexBenchOptions {
     QString catalog;  // the demo subset when empty
     int images = 160;
+    int rounds = 3;   // index: each of the three timed this many times, in rotating order
     int copies = 15;
     QString workDir;  // temporary catalogs and caches go here
     QString rowsFrom; // reindex: a cache whose rows the copies' rows are derived from

@@ -76,7 +76,10 @@ int runStoreBench(const StoreBenchOptions &options)
 
     const RowMatrix prepared = full->prepare(queries);
     const double quickMs = medianMs(int(prepared.rows()), [&](int q) { quick->search(prepared.row(q), {kTop}); });
+    out() << residentLine(QStringLiteral("after the quick space's searches:"), before);
+    quick.reset(); // as the app drops it once the full space is ready
     const double fullMs = medianMs(int(prepared.rows()), [&](int q) { full->search(prepared.row(q), {kTop}); });
+    out() << residentLine(QStringLiteral("full space alone, after its searches:"), before);
     // The same space searched exactly: its rows (augmented) scanned in full, with expansion.
     const auto exact = full->searchMany(prepared, kTop);
     double found = 0;
@@ -90,7 +93,6 @@ int runStoreBench(const StoreBenchOptions &options)
           << QStringLiteral("  search, full space (coarse, 2 passes of QE): %1 ms/query, recall@5 against its exact search %2\n")
                  .arg(fullMs, 0, 'f', 2).arg(found / double(prepared.rows()), 0, 'f', 4);
     out().flush();
-    quick.reset();
     full.reset();
     store.reset();
     QFile::remove(cachePath);

@@ -8,6 +8,7 @@
 #include <QCoreApplication>
 #include <QDir>
 
+#include <algorithm>
 #include <cstdio>
 
 using namespace lookbook::bench;
@@ -37,10 +38,11 @@ int main(int argc, char *argv[])
     const QCommandLineOption shortlist(QStringLiteral("shortlist"), QStringLiteral("Rows re-scored exactly per query."), QStringLiteral("n"));
     const QCommandLineOption catalog(QStringLiteral("catalog"), QStringLiteral("Catalog folder for index and reindex (the demo subset)."), QStringLiteral("folder"));
     const QCommandLineOption images(QStringLiteral("images"), QStringLiteral("Images for the index benchmark (160)."), QStringLiteral("n"), QStringLiteral("160"));
+    const QCommandLineOption rounds(QStringLiteral("rounds"), QStringLiteral("Rounds of the index benchmark (3)."), QStringLiteral("n"), QStringLiteral("3"));
     const QCommandLineOption copies(QStringLiteral("copies"), QStringLiteral("Copies of the catalog for reindex (15: 45k items)."), QStringLiteral("n"), QStringLiteral("15"));
     const QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("reindex: keep the catalog and its cache (to time the app on them)."));
     const QCommandLineOption workDir(QStringLiteral("work-dir"), QStringLiteral("Where large temporary files go (the current folder)."), QStringLiteral("folder"), QDir::currentPath());
-    parser.addOptions({cache, items, dimension, queries, coarseDims, shortlist, catalog, images, copies, keep, workDir});
+    parser.addOptions({cache, items, dimension, queries, coarseDims, shortlist, catalog, images, rounds, copies, keep, workDir});
     parser.process(app);
     const QString command = parser.positionalArguments().value(0, QStringLiteral("all"));
 
@@ -57,6 +59,7 @@ int main(int argc, char *argv[])
     IndexBenchOptions indexOptions;
     indexOptions.catalog = parser.value(catalog);
     indexOptions.images = parser.value(images).toInt();
+    indexOptions.rounds = std::max(1, parser.value(rounds).toInt());
     indexOptions.copies = parser.value(copies).toInt();
     indexOptions.workDir = parser.value(workDir);
     indexOptions.rowsFrom = parser.value(cache);

@@ -137,6 +137,37 @@ private slots:
         QVERIFY(reloaded->vectors() == changed.vectors());
     }
 
+    // Searches copy re-scored rows out of the file (pread) instead of reading them through
+    // the mapping: the same values, in the order asked, also after the pages were let go
+    // and after the cache was replaced on disk (the open file is the old one).
+    void rowsCopiedOutOfTheFileAreTheStoredRows()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        const EmbeddingStore original = sampleStore(8);
+        QVERIFY(original.save(path));
+        auto loaded = EmbeddingStore::load(path, kIdentity);
+        QVERIFY2(loaded, qPrintable(loaded.error()));
+        const RowSource rows = loaded->rows();
+#ifdef Q_OS_UNIX
+        QVERIFY(rows.isFile());
+#endif
+        QVERIFY(!original.rows().isFile());
+        const std::vector<int> wanted{5, 0, 7, 5};
+        auto check = [&] {
+            RowMatrix gathered;
+            rows.gather(wanted, gathered);
+            QCOMPARE(gathered.rows(), Eigen::Index(wanted.size()));
+            for (size_t i = 0; i < wanted.size(); ++i) QVERIFY(gathered.row(Eigen::Index(i)) == original.vector(wanted[i]));
+            QVERIFY(rows.view() == original.vectors());
+        };
+        check();
+        rows.releasePages();
+        check();
+        QVERIFY(sampleStore(3).save(path));
+        check();
+    }
+
     void damagedCachesAreRefused_data()
     {
         QTest::addColumn<QString>("damage");

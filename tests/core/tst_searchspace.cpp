@@ -79,7 +79,13 @@ private slots:
             QVERIFY(std::abs(rows.score(i, query) - expected[i]) < 1e-5f);
             QVERIFY(std::abs(all[i] - expected[i]) < 1e-5f);
             QVERIFY(std::abs(many(0, i) - expected[i]) < 1e-5f);
+            QVERIFY((rows.row(i) - mixed.row(i)).cwiseAbs().maxCoeff() < 1e-5f);
         }
+        // A shortlist's rows, gathered (repeats and any order): the same scores.
+        const std::vector<int> shortlist{299, 3, 150, 3, 0};
+        const std::vector<float> gathered = rows.scoreItems(shortlist, query);
+        QCOMPARE(gathered.size(), shortlist.size());
+        for (size_t i = 0; i < shortlist.size(); ++i) QVERIFY(std::abs(gathered[i] - expected[shortlist[i]]) < 1e-5f);
     }
 
     void withoutRefinementsItIsThePlainSearch()
