@@ -22,27 +22,43 @@ RowSource::RowSource(RowMatrixView rows, int descriptor, qint64 fileOffset, cons
 #endif
 }
 
+bool RowSource::readFile(qint64 at, size_t bytes, float *out) const
+{
+#ifdef Q_OS_UNIX
+    if (m_descriptor < 0) return false;
+    size_t done = 0;
+    while (done < bytes) {
+        const ssize_t n = ::pread(m_descriptor, reinterpret_cast<char *>(out) + done, bytes - done,
+                                  off_t(m_fileOffset + at) + off_t(done));
+        if (n <= 0) return false; // cannot happen on a file held open; the caller reads the mapping
+        done += size_t(n);
+    }
+    return true;
+#else
+    Q_UNUSED(at);
+    Q_UNUSED(bytes);
+    Q_UNUSED(out);
+    return false;
+#endif
+}
+
 void RowSource::gather(std::span<const int> items, RowMatrix &out) const
 {
     out.resize(Eigen::Index(items.size()), cols());
     const size_t rowBytes = size_t(cols()) * sizeof(float);
     for (size_t i = 0; i < items.size(); ++i) {
         float *target = out.data() + Eigen::Index(i) * cols();
-#ifdef Q_OS_UNIX
-        if (m_descriptor >= 0) {
-            const off_t at = off_t(m_fileOffset) + off_t(items[i]) * off_t(rowBytes);
-            size_t done = 0;
-            while (done < rowBytes) {
-                const ssize_t n = ::pread(m_descriptor, reinterpret_cast<char *>(target) + done, rowBytes - done,
-                                          at + off_t(done));
-                if (n <= 0) break; // cannot happen on a file held open; read the mapping below
-                done += size_t(n);
-            }
-            if (done == rowBytes) continue;
-        }
-#endif
-        std::memcpy(target, m_rows.data() + Eigen::Index(items[i]) * cols(), rowBytes);
+        if (!readFile(qint64(items[i]) * qint64(rowBytes), rowBytes, target))
+            std::memcpy(target, m_rows.data() + Eigen::Index(items[i]) * cols(), rowBytes);
     }
+}
+
+void RowSource::readRange(Eigen::Index begin, Eigen::Index count, RowMatrix &out) const
+{
+    out.resize(count, cols());
+    const size_t rowBytes = size_t(cols()) * sizeof(float);
+    if (!readFile(qint64(begin) * qint64(rowBytes), size_t(count) * rowBytes, out.data()))
+        out = m_rows.middleRows(begin, count);
 }
 
 void RowSource::releasePages() const

@@ -33,11 +33,16 @@ public:
 
     // Rows `items`, in that order, into `out` (resized to items.size() x cols()).
     void gather(std::span<const int> items, RowMatrix &out) const;
+    // Rows [begin, begin + count) into `out`, for scans that must not map the file either.
+    void readRange(Eigen::Index begin, Eigen::Index count, RowMatrix &out) const;
     // Drops the mapped pages a scan touched from the process (they stay in the page cache,
     // so reading them again costs page faults, not disk reads). Nothing for memory rows.
     void releasePages() const;
 
 private:
+    // Copies `bytes` at `fileOffset` + `at` with pread; false if it could not.
+    bool readFile(qint64 at, size_t bytes, float *out) const;
+
     RowMatrixView m_rows;
     int m_descriptor = -1;
     qint64 m_fileOffset = 0;

@@ -90,14 +90,8 @@ SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &rec
         m_rows.mixNeighbours(nearestNeighbours(m_rows, recipe.augmentNeighbours, builder), EmbeddingRecipe::kNeighbourPower);
     if (speed == Speed::Full && size() >= kCoarseFromItems)
         m_coarse = std::make_unique<const CoarseIndex>(m_rows, CoarseIndex::Options{}, builder);
-    // The build read every row of a mapped cache; a coarse space's searches read only a
-    // shortlist's rows (copied out), so those pages need not stay counted as the app's.
-    if (m_coarse) m_rows.releasePages();
-}
-
-SearchSpace::~SearchSpace()
-{
-    // An exact space's scans touched every row; nothing reads them through it any more.
+    // The build read every row of a mapped cache through the mapping; searches copy the
+    // rows they read (SpaceRows), so those pages need not stay counted as the app's.
     m_rows.releasePages();
 }
 

@@ -37,7 +37,6 @@ public:
     SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                 std::shared_ptr<const DiscriminantProjection> projection = {},
                 QThreadPool *pool = Searcher::pool(), Speed speed = Speed::Full, QThreadPool *buildPool = nullptr);
-    ~SearchSpace();
     SearchSpace(const SearchSpace &) = delete;
     SearchSpace &operator=(const SearchSpace &) = delete;
 
