@@ -1,5 +1,7 @@
 #include "CoarseIndex.h"
 
+#include "StoreFormat.h"
+
 #include "Searcher.h"
 
 #include <QtConcurrent>
@@ -123,6 +125,44 @@ CoarseIndex::CoarseIndex(const RowBlocks &rows, const Options &options, QThreadP
         }
     });
     m_shortlist = calibrateShortlist(rows, options);
+}
+
+void CoarseIndex::write(format::ByteWriter &out) const
+{
+    out.put<qint32>(m_codeWidth);
+    out.put<qint32>(m_shortlist);
+    out.putArray(m_axes.data(), m_axes.size());
+    out.putArray(m_mean.data(), m_mean.size());
+    out.putArray(m_meanCode.data(), m_meanCode.size());
+    out.putArray(m_codes.data(), qsizetype(m_codes.size()));
+    out.putArray(m_scales.data(), qsizetype(m_scales.size()));
+}
+
+std::unique_ptr<const CoarseIndex> CoarseIndex::read(format::ByteReader &in, Eigen::Index rows, Eigen::Index cols)
+{
+    constexpr int kMaxCodeWidth = 4096;
+    std::unique_ptr<CoarseIndex> index(new CoarseIndex);
+    index->m_codeWidth = in.get<qint32>();
+    index->m_shortlist = in.get<qint32>();
+    const qint64 width = index->m_codeWidth;
+    if (!in.ok() || width <= 0 || width > kMaxCodeWidth || width % kCodeAlignment != 0 || index->m_shortlist <= 0)
+        return nullptr;
+    // Every size is known from the header: check the bytes are there before allocating.
+    const qint64 need = (cols * width + cols + width + rows) * qint64(sizeof(float)) + rows * width;
+    if (need > in.remaining()) return nullptr;
+    index->m_axes.resize(cols, width);
+    index->m_mean.resize(cols);
+    index->m_meanCode.resize(width);
+    index->m_codes.resize(size_t(rows * width));
+    index->m_scales.resize(size_t(rows));
+    const bool read = in.getArray(index->m_axes.data(), index->m_axes.size()) && in.getArray(index->m_mean.data(), cols)
+                      && in.getArray(index->m_meanCode.data(), width)
+                      && in.getArray(index->m_codes.data(), qsizetype(index->m_codes.size()))
+                      && in.getArray(index->m_scales.data(), qsizetype(index->m_scales.size()));
+    if (!read || !index->m_axes.allFinite() || !index->m_mean.allFinite() || !index->m_meanCode.allFinite()
+        || !std::all_of(index->m_scales.begin(), index->m_scales.end(), [](float v) { return std::isfinite(v); }))
+        return nullptr;
+    return index;
 }
 
 int CoarseIndex::calibrateShortlist(const RowBlocks &rows, const Options &options) const

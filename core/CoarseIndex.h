@@ -16,11 +16,16 @@
 #include <QThreadPool>
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace lookbook {
 
 struct SearchRequest;
+namespace format {
+class ByteReader;
+class ByteWriter;
+} // namespace format
 
 class CoarseIndex {
 public:
@@ -56,10 +61,17 @@ public:
     // finding every item's neighbours needs, without projecting each row again.
     std::vector<int> shortlistForItem(int item, const SearchRequest &request, int count, QThreadPool *pool) const;
 
+    // The index as bytes of a saved search space (SearchSpace::save), and back. read()
+    // checks every size against the rows it is for and against the bytes left, and gives
+    // null when anything does not fit.
+    void write(format::ByteWriter &out) const;
+    static std::unique_ptr<const CoarseIndex> read(format::ByteReader &in, Eigen::Index rows, Eigen::Index cols);
+
     // Approximate scores of every row (for tests and the benchmark's diagnostics).
     std::vector<float> approximateScores(const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
 
 private:
+    CoarseIndex() = default;
     struct QueryCode {
         std::vector<std::int8_t> code;
         float scale = 0;

@@ -144,6 +144,12 @@ RowMatrix DiscriminantProjection::apply(const RowMatrixView &embeddings, float w
     return out;
 }
 
+quint64 DiscriminantProjection::fingerprint() const
+{
+    return format::checksum({QByteArrayView(reinterpret_cast<const char *>(m_mean.data()), m_mean.size() * qsizetype(sizeof(float))),
+                             QByteArrayView(reinterpret_cast<const char *>(m_matrix.data()), m_matrix.size() * qsizetype(sizeof(float)))});
+}
+
 Status DiscriminantProjection::save(const QString &path) const
 {
     QJsonObject header = m_provenance;

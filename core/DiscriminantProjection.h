@@ -52,6 +52,8 @@ public:
     void setProvenance(QJsonObject provenance) { m_provenance = std::move(provenance); }
 
     Status save(const QString &path) const;
+    // A checksum of the parameters: what a saved search space was projected with.
+    quint64 fingerprint() const;
     static Expected<DiscriminantProjection> load(const QString &path);
     static Expected<DiscriminantProjection> fromBytes(const QByteArray &bytes);
     // The projection the product ships (fitted on articleType of the fashion subset).

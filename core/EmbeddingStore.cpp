@@ -95,6 +95,7 @@ void EmbeddingStore::upsert(const std::vector<CatalogFile> &files, const RowMatr
 {
     Q_ASSERT(qsizetype(files.size()) == rows.rows() && rows.cols() == dimension());
     detach();
+    m_fileChecksum.reset();
     const qsizetype dim = dimension();
     for (size_t i = 0; i < files.size(); ++i) {
         const float *row = rows.data() + qsizetype(i) * dim;
@@ -114,6 +115,7 @@ void EmbeddingStore::retainRows(const std::vector<char> &keep)
 {
     if (std::all_of(keep.begin(), keep.end(), [](char k) { return k != 0; })) return; // nothing to drop
     detach();
+    m_fileChecksum.reset();
     const qsizetype dim = dimension();
     size_t out = 0;
     for (size_t i = 0; i < m_items.size(); ++i) {
@@ -272,6 +274,7 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
         store.m_data.assign(matrix, matrix + count * found.dimension);
     }
     store.m_skipped = skippedFromJson(header.value(QStringLiteral("skipped")).toArray());
+    store.m_fileChecksum = storedSum;
     store.rebuildLookup();
     if (store.m_indexByPath.size() != store.size())
         return Result::failure(QStringLiteral("the cache lists a file twice"));

@@ -14,6 +14,7 @@
 #include <QString>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace lookbook {
@@ -53,6 +54,9 @@ public:
     }
     // The same rows, read through pread where single rows are picked (RowSource).
     RowSource rows() const;
+    // The checksum of the cache file the rows were loaded from, while they are unchanged
+    // since: what names this exact content (a saved search space refers to it).
+    std::optional<quint64> fileChecksum() const { return m_fileChecksum; }
     // True while the rows are read from the memory-mapped cache file rather than owned.
     bool isMapped() const { return m_mapping != nullptr; }
     const std::vector<SkippedFile> &skipped() const { return m_skipped; }
@@ -89,6 +93,7 @@ private:
     std::shared_ptr<const Mapping> m_mapping;
     std::vector<SkippedFile> m_skipped;
     QHash<QString, int> m_indexByPath;
+    std::optional<quint64> m_fileChecksum;
 };
 
 template <typename Predicate>

@@ -1,5 +1,13 @@
 #include "SearchSpace.h"
 
+#include "StoreFormat.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QSaveFile>
+
 #include <QtConcurrent>
 
 #include <algorithm>
@@ -11,6 +19,13 @@ namespace {
 
 constexpr float kNormFloor = 1e-12f;
 constexpr int kNeighbourRowsPerTask = 256;
+
+// The saved space (docs/cache-format.md): like the cache, a preamble with a JSON header,
+// the binary parts, then a checksum of all of it and an end marker.
+constexpr char kSpaceMagic[8] = {'L', 'O', 'O', 'K', 'S', 'P', 'C', 'E'};
+constexpr char kSpaceEnd[8] = {'L', 'K', 'S', 'P', 'E', 'N', 'D', '1'};
+constexpr quint32 kSpaceVersion = 1;
+constexpr qsizetype kSpaceFooterBytes = sizeof(quint64) + sizeof kSpaceEnd;
 
 std::shared_ptr<const DiscriminantProjection> chooseProjection(const EmbeddingRecipe &recipe, int dimension,
                                                                std::shared_ptr<const DiscriminantProjection> given,
@@ -28,10 +43,18 @@ std::shared_ptr<const DiscriminantProjection> chooseProjection(const EmbeddingRe
     return {};
 }
 
+// The store's rows with the recipe's block scales and nothing computed yet.
+SpaceRows plainRowsFor(const EmbeddingStore &store, const DiscriminantProjection *projection, float weight)
+{
+    if (!projection) return SpaceRows(store.rows(), RowMatrix(), 1.0f, 0.0f);
+    const auto scales = DiscriminantProjection::scalesFor(weight);
+    return SpaceRows(store.rows(), RowMatrix(), scales.embedding, scales.projected);
+}
+
 SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *projection, float weight,
                   QThreadPool *pool)
 {
-    if (!projection) return SpaceRows(store.rows(), RowMatrix(), 1.0f, 0.0f);
+    if (!projection) return plainRowsFor(store, projection, weight);
     // Every row through the projection: seconds at 44k items on one core, so in blocks.
     constexpr Eigen::Index kRowsPerTask = 4096;
     const RowMatrixView rows = store.vectors();
@@ -44,6 +67,16 @@ SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *pro
     });
     const auto scales = DiscriminantProjection::scalesFor(weight);
     return SpaceRows(store.rows(), std::move(projected), scales.embedding, scales.projected);
+}
+
+// The k best of a coarse shortlist, scored exactly.
+std::vector<SearchHit> rescored(const SpaceRows &rows, const std::vector<int> &shortlist,
+                                const Eigen::Ref<const Eigen::RowVectorXf> &query, int k)
+{
+    const std::vector<float> scores = rows.scoreItems(shortlist, query);
+    TopK top(k);
+    for (size_t i = 0; i < shortlist.size(); ++i) top.offer(shortlist[i], scores[i]);
+    return top.take();
 }
 
 // Every row's k nearest rows, itself included (its self-similarity is 1). Small catalogs:
@@ -65,10 +98,7 @@ std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int
         const RowMatrix queries = rows.block(first, last);
         for (int i = first; i < last; ++i) {
             const auto query = queries.row(i - first);
-            TopK top(k);
-            for (int item : coarse.shortlistForItem(i, {k}, std::max(k, coarse.shortlistSize()), nullptr))
-                top.offer(item, rows.score(item, query));
-            hits[size_t(i)] = top.take();
+            hits[size_t(i)] = rescored(rows, coarse.shortlistForItem(i, {k}, std::max(k, coarse.shortlistSize()), nullptr), query, k);
         }
     });
     return hits;
@@ -95,6 +125,99 @@ SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &rec
     m_rows.releasePages();
 }
 
+SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
+                         std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Unbuilt)
+    : m_store(&store),
+      m_recipe(recipe),
+      m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
+      m_pool(pool),
+      m_rows(plainRowsFor(store, m_projection.get(), recipe.projectionWeight))
+{
+}
+
+QJsonObject SearchSpace::fileHeader() const
+{
+    auto hex = [](quint64 v) { return QString::number(v, 16); };
+    return {{QStringLiteral("store_checksum"), hex(m_store->fileChecksum().value_or(0))},
+            {QStringLiteral("items"), size()},
+            {QStringLiteral("dimension"), m_store->dimension()},
+            {QStringLiteral("recipe"), m_recipe.id()},
+            {QStringLiteral("projection"), m_projection ? hex(m_projection->fingerprint()) : QStringLiteral("none")},
+            {QStringLiteral("coarse"), hasCoarseIndex()}};
+}
+
+Status SearchSpace::save(const QString &path) const
+{
+    if (!m_store->fileChecksum())
+        return Status::failure(QStringLiteral("only a search space of a catalog as loaded from its cache is saved"));
+    QByteArray bytes;
+    format::ByteWriter w(bytes);
+    w.putPreamble(QByteArrayView(kSpaceMagic, sizeof kSpaceMagic), kSpaceVersion,
+                  QJsonDocument(fileHeader()).toJson(QJsonDocument::Compact));
+    m_rows.write(w);
+    if (m_coarse) m_coarse->write(w);
+    w.put<quint64>(format::checksum(bytes.constData(), bytes.size()));
+    w.putBytes(QByteArray(kSpaceEnd, sizeof kSpaceEnd));
+
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+        return Status::failure(QStringLiteral("cannot write the search space %1: %2")
+                                   .arg(QDir::toNativeSeparators(path), file.errorString()));
+    return success();
+}
+
+Expected<std::unique_ptr<SearchSpace>> SearchSpace::load(const QString &path, const EmbeddingStore &store,
+                                                         const EmbeddingRecipe &recipe,
+                                                         std::shared_ptr<const DiscriminantProjection> projection,
+                                                         QThreadPool *pool)
+{
+    using Result = Expected<std::unique_ptr<SearchSpace>>;
+    if (!store.fileChecksum()) return Result::failure(QStringLiteral("the catalog's rows are not those of its saved cache"));
+    QFile file(path);
+    if (!file.exists()) return Result::failure(QStringLiteral("no search space is saved"));
+    if (!file.open(QIODevice::ReadOnly))
+        return Result::failure(QStringLiteral("the saved search space cannot be read: %1").arg(file.errorString()));
+    const QByteArray bytes = file.readAll();
+    const qsizetype n = bytes.size() - kSpaceFooterBytes;
+    if (n <= 0 || !bytes.endsWith(QByteArrayView(kSpaceEnd, sizeof kSpaceEnd)))
+        return Result::failure(QStringLiteral("the saved search space is truncated"));
+    quint64 storedSum = 0;
+    std::memcpy(&storedSum, bytes.constData() + n, sizeof storedSum);
+    if (format::checksum(bytes.constData(), n) != storedSum)
+        return Result::failure(QStringLiteral("the saved search space is damaged (checksum mismatch)"));
+
+    format::ByteReader r(bytes.constData(), n);
+    if (r.getBytes(sizeof kSpaceMagic) != QByteArray(kSpaceMagic, sizeof kSpaceMagic) || r.get<quint32>() != kSpaceVersion)
+        return Result::failure(QStringLiteral("the saved search space is of another format"));
+    const auto headerBytes = r.get<quint32>();
+    const QJsonObject header = QJsonDocument::fromJson(r.getBytes(qsizetype(headerBytes))).object();
+    std::unique_ptr<SearchSpace> space(new SearchSpace(store, recipe, std::move(projection), pool, Unbuilt{}));
+    QJsonObject expected = space->fileHeader();
+    expected.remove(QStringLiteral("coarse")); // what was saved, not what it must be
+    for (auto it = expected.begin(); it != expected.end(); ++it)
+        if (header.value(it.key()) != it.value())
+            return Result::failure(QStringLiteral("the saved search space is of another %1").arg(it.key()));
+    if (!r.ok() || !space->m_rows.read(r))
+        return Result::failure(QStringLiteral("the saved search space's rows do not fit its catalog"));
+    if (header.value(QStringLiteral("coarse")).toBool()) {
+        space->m_coarse = CoarseIndex::read(r, space->size(), space->dimension());
+        if (!space->m_coarse) return Result::failure(QStringLiteral("the saved search space's coarse index does not fit its catalog"));
+    }
+    if (r.remaining() != 0) return Result::failure(QStringLiteral("the saved search space has bytes left over"));
+    return space;
+}
+
+std::unique_ptr<SearchSpace> SearchSpace::openOrBuild(const QString &savedPath, const EmbeddingStore &store,
+                                                      const EmbeddingRecipe &recipe,
+                                                      std::shared_ptr<const DiscriminantProjection> projection)
+{
+    if (auto saved = load(savedPath, store, recipe, projection)) return std::move(*saved);
+    auto built = std::make_unique<SearchSpace>(store, recipe, std::move(projection));
+    // Not saving only costs the next command a rebuild.
+    if (store.fileChecksum()) (void)built->save(savedPath);
+    return built;
+}
+
 RowMatrix SearchSpace::prepare(const RowMatrix &embeddings) const
 {
     if (!m_projection) return embeddings;
@@ -117,19 +240,12 @@ Eigen::RowVectorXf SearchSpace::expand(const Eigen::RowVectorXf &query, const st
 
 std::vector<SearchHit> SearchSpace::rank(const Eigen::RowVectorXf &query, const SearchRequest &request) const
 {
+    if (m_coarse)
+        return rescored(m_rows, m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool), query, request.k);
+    const Eigen::VectorXf scores = m_rows.scoreAll(query, m_pool);
     TopK top(request.k);
-    auto allowed = [&](int item) {
-        return item != request.excludeItem && (!request.allowed || (*request.allowed)[size_t(item)]);
-    };
-    if (m_coarse) {
-        const std::vector<int> shortlist = m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool);
-        const std::vector<float> scores = m_rows.scoreItems(shortlist, query);
-        for (size_t i = 0; i < shortlist.size(); ++i) top.offer(shortlist[i], scores[i]);
-    } else {
-        const Eigen::VectorXf scores = m_rows.scoreAll(query, m_pool);
-        for (int item = 0; item < int(scores.size()); ++item)
-            if (allowed(item)) top.offer(item, scores[item]);
-    }
+    for (int item = 0; item < int(scores.size()); ++item)
+        if (item != request.excludeItem && (!request.allowed || (*request.allowed)[size_t(item)])) top.offer(item, scores[item]);
     return top.take();
 }
 

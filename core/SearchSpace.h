@@ -17,6 +17,8 @@
 
 #include <QThreadPool>
 
+#include <QJsonObject>
+
 #include <memory>
 
 namespace lookbook {
@@ -60,11 +62,34 @@ public:
     std::vector<std::vector<SearchHit>> searchMany(const RowMatrix &queries, int k,
                                                    const std::vector<int> &excludeItems = {}) const;
 
+    // The built space, saved beside its cache (pathFor) so that reopening the catalog needs
+    // no rebuild: tens of seconds at 44k items. Only a space of a store as loaded from its
+    // cache file can be saved; the file names that cache by its checksum (docs/cache-format.md).
+    Status save(const QString &path) const;
+    // A saved space for `store`, or why it cannot serve it (none saved, another or a
+    // changed cache, another recipe or projection, damaged): the caller then builds one.
+    static Expected<std::unique_ptr<SearchSpace>> load(const QString &path, const EmbeddingStore &store,
+                                                       const EmbeddingRecipe &recipe,
+                                                       std::shared_ptr<const DiscriminantProjection> projection = {},
+                                                       QThreadPool *pool = Searcher::pool());
+    static QString pathFor(const QString &cachePath) { return cachePath + QStringLiteral(".space"); }
+    // The saved space when it serves `store`, else one built now (and saved for next time
+    // when the store is its cache's): what a one-shot command wants.
+    static std::unique_ptr<SearchSpace> openOrBuild(const QString &savedPath, const EmbeddingStore &store,
+                                                    const EmbeddingRecipe &recipe,
+                                                    std::shared_ptr<const DiscriminantProjection> projection = {});
+
     // Database-side augmentation of unit rows: row i becomes L2(sum over its k nearest rows
     // j, itself included, of max(cos, 0)^power * row j). Materialised, for checks.
     static RowMatrix augment(const RowMatrixView &rows, int neighbours, float power, QThreadPool *pool);
 
 private:
+    struct Unbuilt {};
+    // The space's settings, with rows that have no projection or mixing yet (load fills them).
+    SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
+                std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Unbuilt);
+    QJsonObject fileHeader() const;
+
     // One pass without expansion: the coarse shortlist re-scored, or every row scored.
     std::vector<SearchHit> rank(const Eigen::RowVectorXf &query, const SearchRequest &request) const;
     Eigen::RowVectorXf expand(const Eigen::RowVectorXf &query, const std::vector<SearchHit> &hits) const;

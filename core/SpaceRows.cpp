@@ -1,5 +1,7 @@
 #include "SpaceRows.h"
 
+#include "StoreFormat.h"
+
 #include <QtConcurrent>
 
 #include <algorithm>
@@ -25,7 +27,13 @@ SpaceRows::SpaceRows(RowSource base, RowMatrix projected, float baseScale, float
 RowMatrix SpaceRows::plainBlock(Eigen::Index begin, Eigen::Index end) const
 {
     RowMatrix out(end - begin, cols());
-    out.leftCols(m_base.cols()) = m_base.view().middleRows(begin, end - begin) * m_baseScale;
+    if (m_base.isFile()) {
+        RowMatrix base;
+        m_base.readRange(begin, end - begin, base);
+        out.leftCols(m_base.cols()) = base * m_baseScale;
+    } else {
+        out.leftCols(m_base.cols()) = m_base.view().middleRows(begin, end - begin) * m_baseScale;
+    }
     if (m_projected.cols() > 0) out.rightCols(m_projected.cols()) = m_projected.middleRows(begin, end - begin) * m_projectedScale;
     return out;
 }
@@ -41,14 +49,6 @@ RowMatrix SpaceRows::block(Eigen::Index begin, Eigen::Index end) const
         }
     return out;
 }
-
-float SpaceRows::plainScore(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
-{
-    float s = m_baseScale * m_base.view().row(item).dot(query.head(m_base.cols()));
-    if (m_projected.cols() > 0) s += m_projectedScale * m_projected.row(item).dot(query.tail(m_projected.cols()));
-    return s;
-}
-
 
 std::vector<int> SpaceRows::baseItemsOf(std::span<const int> items) const
 {
@@ -118,11 +118,6 @@ std::vector<float> SpaceRows::scoreItems(std::span<const int> items, const Eigen
     for (size_t i = 0; i < items.size(); ++i)
         out[i] = mixOne(items[i], [&](int base) { return plain[g.indexOf(base)]; });
     return out;
-}
-
-float SpaceRows::score(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
-{
-    return mixOne(int(item), [&](int base) { return plainScore(base, query); });
 }
 
 Eigen::VectorXf SpaceRows::mix(const Eigen::Ref<const Eigen::VectorXf> &plainScores) const
@@ -200,6 +195,42 @@ void SpaceRows::mixNeighbours(const std::vector<std::vector<SearchHit>> &neighbo
     m_mixWidth = width;
     m_mixItems = std::move(items);
     m_mixWeights = std::move(weights);
+}
+
+void SpaceRows::write(format::ByteWriter &out) const
+{
+    out.put<qint64>(m_projected.cols());
+    out.putArray(m_projected.data(), m_projected.size());
+    out.put<qint32>(m_mixWidth);
+    out.putArray(m_mixItems.data(), qsizetype(m_mixItems.size()));
+    out.putArray(m_mixWeights.data(), qsizetype(m_mixWeights.size()));
+}
+
+bool SpaceRows::read(format::ByteReader &in)
+{
+    constexpr qint64 kMaxProjected = 4096;
+    constexpr qint32 kMaxMixWidth = 1024;
+    const qint64 projectedCols = in.get<qint64>();
+    if (!in.ok() || projectedCols < 0 || projectedCols > kMaxProjected
+        || rows() * projectedCols > in.remaining() / qint64(sizeof(float)))
+        return false;
+    RowMatrix projected(rows(), projectedCols);
+    if (!in.getArray(projected.data(), projected.size()) || !projected.allFinite()) return false;
+    const qint32 width = in.get<qint32>();
+    if (!in.ok() || width < 0 || width > kMaxMixWidth || rows() * width * 2 > in.remaining() / qint64(sizeof(float)))
+        return false;
+    std::vector<int> items(size_t(rows() * width));
+    std::vector<float> weights(items.size());
+    if (!in.getArray(items.data(), qsizetype(items.size())) || !in.getArray(weights.data(), qsizetype(weights.size())))
+        return false;
+    if (!std::all_of(items.begin(), items.end(), [&](int item) { return item >= 0 && item < rows(); })
+        || !std::all_of(weights.begin(), weights.end(), [](float w) { return std::isfinite(w); }))
+        return false;
+    m_projected = std::move(projected);
+    m_mixWidth = width;
+    m_mixItems = std::move(items);
+    m_mixWeights = std::move(weights);
+    return true;
 }
 
 } // namespace lookbook

@@ -2,7 +2,8 @@
 // The rows a search space scores, kept implicit so that a large catalog costs little memory.
 //
 // Row i of the space is r_i = [a * x_i, b * p_i]: x_i the store's embedding (the memory-
-// mapped cache, scanned through the mapping and re-scored rows copied out: RowSource), p_i its learned projection (64 floats, in memory) and a, b the
+// mapped cache, its rows copied out as they are read so that they never count as the app's
+// memory: RowSource), p_i its learned projection (64 floats, in memory) and a, b the
 // block scales of DiscriminantProjection::apply. With database-side augmentation it is
 // d_i = sum_j c_ij r_j over i's nearest neighbours j (5 indices and weights per item).
 // Materialising them would take 550 MB at 44k items twice over; scoring them needs only
@@ -18,6 +19,11 @@
 #include <vector>
 
 namespace lookbook {
+
+namespace format {
+class ByteReader;
+class ByteWriter;
+} // namespace format
 
 class SpaceRows final : public RowBlocks {
 public:
@@ -35,9 +41,6 @@ public:
     Eigen::VectorXf scoreAll(const Eigen::Ref<const Eigen::RowVectorXf> &query, QThreadPool *pool) const;
     // The same for many queries at once: queries x rows().
     Eigen::MatrixXf scoreAll(const RowMatrix &queries) const;
-    // Exact dot product with one row, read through the mapping (for builds, which read
-    // every row anyway).
-    float score(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
     // Exact dot products with a few rows (a shortlist), their base rows copied out of the
     // source in one gather rather than mapped into the process.
     std::vector<float> scoreItems(std::span<const int> items, const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
@@ -49,9 +52,14 @@ public:
     void mixNeighbours(const std::vector<std::vector<SearchHit>> &neighbours, float power);
     bool isMixed() const { return m_mixWidth > 0; }
 
+    // What was computed from the base rows (the projected block, the mixing lists) as bytes
+    // of a saved search space, and back; read() checks sizes, item numbers and values and
+    // is false, leaving the rows unchanged, when anything does not fit.
+    void write(format::ByteWriter &out) const;
+    bool read(format::ByteReader &in);
+
 private:
     RowMatrix plainBlock(Eigen::Index begin, Eigen::Index end) const;
-    float plainScore(Eigen::Index item, const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
     // Scores of the unmixed rows turned into scores of the mixed ones.
     Eigen::VectorXf mix(const Eigen::Ref<const Eigen::VectorXf> &plainScores) const;
 

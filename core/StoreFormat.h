@@ -29,6 +29,11 @@ public:
     explicit ByteWriter(QByteArray &out) : m_out(out) {}
     template <typename T> void put(T value) { m_out.append(reinterpret_cast<const char *>(&value), sizeof value); }
     void putBytes(const QByteArray &bytes) { m_out.append(bytes); }
+    // An array of plain values as its bytes.
+    template <typename T> void putArray(const T *values, qsizetype count)
+    {
+        m_out.append(reinterpret_cast<const char *>(values), count * qsizetype(sizeof(T)));
+    }
     void putPath(const QString &path);
     void putFile(const CatalogFile &file);
     void padTo(qsizetype alignment);
@@ -53,6 +58,16 @@ public:
         return value;
     }
     QByteArray getBytes(qsizetype n);
+    // `count` plain values into `out`; false (and nothing read) when fewer bytes are left.
+    template <typename T> bool getArray(T *out, qsizetype count)
+    {
+        if (count < 0 || count > remaining() / qsizetype(sizeof(T)) || !take(count * qsizetype(sizeof(T)))) {
+            m_ok = false;
+            return false;
+        }
+        std::memcpy(out, m_data + m_pos - count * qsizetype(sizeof(T)), size_t(count) * sizeof(T));
+        return true;
+    }
     std::optional<CatalogFile> getFile();
     void skipTo(qsizetype position) { if (position < m_pos || position > m_size) m_ok = false; else m_pos = position; }
     const char *here() const { return m_data + m_pos; }

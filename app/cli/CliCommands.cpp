@@ -227,7 +227,9 @@ int runQuery(Context &ctx)
 
     QElapsedTimer clock;
     clock.start();
-    const SearchSpace space(*store, ctx.recipe, ctx.projection);
+    const std::unique_ptr<const SearchSpace> opened =
+        SearchSpace::openOrBuild(SearchSpace::pathFor(ctx.cachePath), *store, ctx.recipe, ctx.projection);
+    const SearchSpace &space = *opened;
     const double openMs = double(clock.nsecsElapsed()) / 1e6;
     if (!space.problem().isEmpty()) err() << "warning: " << space.problem() << '\n';
     clock.restart();

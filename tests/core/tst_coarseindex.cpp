@@ -17,24 +17,6 @@ namespace {
 
 constexpr int kTop = 5;
 
-// Mixtures of a few hundred directions plus noise: near neighbours at cosines of 0.7-0.95,
-// like a catalog's embeddings (independent random vectors have no near neighbours at all).
-RowMatrix structuredRows(Eigen::Index rows, Eigen::Index cols, unsigned seed)
-{
-    const RowMatrix base = test::randomUnitRows(400, cols, 1);
-    std::mt19937 random(seed);
-    std::uniform_int_distribution<Eigen::Index> pick(0, base.rows() - 1);
-    std::uniform_real_distribution<float> share(0.0f, 0.5f);
-    const RowMatrix noise = test::randomUnitRows(rows, cols, seed + 1);
-    RowMatrix out(rows, cols);
-    for (Eigen::Index i = 0; i < rows; ++i) {
-        const float mix = share(random);
-        out.row(i) = (1 - mix) * base.row(pick(random)) + mix * base.row(pick(random)) + 0.3f * noise.row(i);
-        out.row(i).normalize();
-    }
-    return out;
-}
-
 RowMatrixView viewOf(const RowMatrix &rows) { return RowMatrixView(rows.data(), rows.rows(), rows.cols()); }
 
 std::vector<int> itemsOf(const std::vector<SearchHit> &hits)
@@ -51,8 +33,8 @@ class TestCoarseIndex : public QObject {
 private slots:
     void findsTheExactTopFive()
     {
-        const RowMatrix rows = structuredRows(12000, 384, 2);
-        const RowMatrix queries = structuredRows(100, 384, 3);
+        const RowMatrix rows = test::structuredRows(12000, 384, 2);
+        const RowMatrix queries = test::structuredRows(100, 384, 3);
         const CoarseIndex coarse(viewOf(rows), {}, Searcher::pool());
         QCOMPARE(coarse.size(), 12000);
         QCOMPARE(coarse.dimensions(), 256);
@@ -98,7 +80,7 @@ private slots:
     void quantisedScoresFollowTheCosines()
     {
         // With as many axes as dimensions only the int8 rounding is left.
-        const RowMatrix rows = structuredRows(2000, 128, 4);
+        const RowMatrix rows = test::structuredRows(2000, 128, 4);
         const CoarseIndex coarse(viewOf(rows), {128, 2000, 3, 50, 16}, nullptr);
         const std::vector<float> approx = coarse.approximateScores(rows.row(0));
         const Eigen::VectorXf exact = rows * rows.row(0).transpose();
@@ -112,7 +94,7 @@ private slots:
 
     void honoursTheExcludedItemAndTheMask()
     {
-        const RowMatrix rows = structuredRows(12000, 256, 5);
+        const RowMatrix rows = test::structuredRows(12000, 256, 5);
         const CoarseIndex coarse(viewOf(rows), {}, Searcher::pool());
         const Searcher exact(viewOf(rows)), fast(viewOf(rows), Searcher::pool(), &coarse);
         const Eigen::RowVectorXf query = rows.row(17);
@@ -137,7 +119,7 @@ private slots:
 
     void searchSpaceUsesItForLargeCatalogsOnly()
     {
-        const RowMatrix rows = structuredRows(SearchSpace::kCoarseFromItems, 192, 6);
+        const RowMatrix rows = test::structuredRows(SearchSpace::kCoarseFromItems, 192, 6);
         const EmbeddingStore large = test::storeOf(rows);
         const EmbeddingStore small = test::storeOf(rows.topRows(SearchSpace::kCoarseFromItems - 1));
         const EmbeddingRecipe plain = EmbeddingRecipe::seedRecipe();
@@ -149,7 +131,7 @@ private slots:
         EmbeddingRecipe expanding = plain;
         expanding.expansionNeighbours = 3;
         const SearchSpace fast(large, expanding), exact(large, expanding, {}, Searcher::pool(), SearchSpace::Speed::Quick);
-        const RowMatrix queries = structuredRows(40, 192, 7);
+        const RowMatrix queries = test::structuredRows(40, 192, 7);
         int same = 0;
         for (Eigen::Index q = 0; q < queries.rows(); ++q)
             same += itemsOf(fast.search(queries.row(q), {kTop})) == itemsOf(exact.search(queries.row(q), {kTop})) ? 1 : 0;
@@ -158,7 +140,7 @@ private slots:
 
     void augmentationOfALargeCatalogFindsTheExactNeighbours()
     {
-        const RowMatrix rows = structuredRows(SearchSpace::kCoarseFromItems + 500, 128, 8);
+        const RowMatrix rows = test::structuredRows(SearchSpace::kCoarseFromItems + 500, 128, 8);
         const RowMatrix augmented = SearchSpace::augment(viewOf(rows), 5, 3.0f, Searcher::pool());
         const Searcher exact(viewOf(rows));
         for (int i : {0, 1, 777, 5000, 10499}) {

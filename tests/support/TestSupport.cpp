@@ -86,6 +86,22 @@ RowMatrix randomUnitRows(Eigen::Index rows, Eigen::Index cols, unsigned seed)
     return m;
 }
 
+RowMatrix structuredRows(Eigen::Index rows, Eigen::Index cols, unsigned seed)
+{
+    const RowMatrix base = randomUnitRows(400, cols, 1);
+    std::mt19937 random(seed);
+    std::uniform_int_distribution<Eigen::Index> pick(0, base.rows() - 1);
+    std::uniform_real_distribution<float> share(0.0f, 0.5f);
+    const RowMatrix noise = randomUnitRows(rows, cols, seed + 1);
+    RowMatrix out(rows, cols);
+    for (Eigen::Index i = 0; i < rows; ++i) {
+        const float mix = share(random);
+        out.row(i) = (1 - mix) * base.row(pick(random)) + mix * base.row(pick(random)) + 0.3f * noise.row(i);
+        out.row(i).normalize();
+    }
+    return out;
+}
+
 EmbeddingStore storeOf(const RowMatrix &rows)
 {
     EmbeddingStore store(StoreIdentity{QStringLiteral("m"), "00", QStringLiteral("r"), int(rows.cols())});

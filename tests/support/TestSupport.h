@@ -36,6 +36,9 @@ QStringList firstCatalogImages(int n);
 
 // Rows of unit length with normally distributed directions, reproducible from the seed.
 RowMatrix randomUnitRows(Eigen::Index rows, Eigen::Index cols, unsigned seed);
+// Mixtures of a few hundred directions plus noise: near neighbours at cosines of 0.7-0.95,
+// like a catalog's embeddings (independent random vectors have no near neighbours at all).
+RowMatrix structuredRows(Eigen::Index rows, Eigen::Index cols, unsigned seed);
 
 // A store holding `rows` as the embeddings of files 0.jpg, 1.jpg, ... (identity for tests).
 EmbeddingStore storeOf(const RowMatrix &rows);
