@@ -3,6 +3,7 @@
 #include <QtGlobal>
 
 #include <cstring>
+#include <vector>
 
 #ifdef Q_OS_UNIX
 #include <sys/mman.h>
@@ -51,6 +52,21 @@ void RowSource::gather(std::span<const int> items, RowMatrix &out) const
         if (!readFile(qint64(items[i]) * qint64(rowBytes), rowBytes, target))
             std::memcpy(target, m_rows.data() + Eigen::Index(items[i]) * cols(), rowBytes);
     }
+}
+
+Eigen::VectorXf RowSource::dots(std::span<const int> items, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
+{
+    Eigen::VectorXf out(Eigen::Index(items.size()));
+    const size_t rowBytes = size_t(cols()) * sizeof(float);
+    thread_local std::vector<float> buffer;
+    buffer.resize(size_t(cols()));
+    for (size_t i = 0; i < items.size(); ++i) {
+        const float *row = readFile(qint64(items[i]) * qint64(rowBytes), rowBytes, buffer.data())
+                               ? buffer.data()
+                               : m_rows.data() + Eigen::Index(items[i]) * cols();
+        out[Eigen::Index(i)] = Eigen::Map<const Eigen::RowVectorXf>(row, cols()).dot(query);
+    }
+    return out;
 }
 
 void RowSource::readRange(Eigen::Index begin, Eigen::Index count, RowMatrix &out) const

@@ -33,6 +33,9 @@ public:
 
     // Rows `items`, in that order, into `out` (resized to items.size() x cols()).
     void gather(std::span<const int> items, RowMatrix &out) const;
+    // Dot products of `query` with rows `items`, each row copied out (from a file) into a
+    // small buffer of this thread's as it is needed: no allocation per call.
+    Eigen::VectorXf dots(std::span<const int> items, const Eigen::Ref<const Eigen::RowVectorXf> &query) const;
     // Rows [begin, begin + count) into `out`, for scans that must not map the file either.
     void readRange(Eigen::Index begin, Eigen::Index count, RowMatrix &out) const;
     // Drops the mapped pages a scan touched from the process (they stay in the page cache,

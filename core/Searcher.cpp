@@ -92,9 +92,7 @@ std::vector<SearchHit> Searcher::rescore(const Eigen::Ref<const Eigen::RowVector
                                          const SearchRequest &request) const
 {
     const std::vector<int> shortlist = m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool);
-    RowMatrix rows;
-    m_vectors.gather(shortlist, rows);
-    const Eigen::VectorXf scores = rows * query.transpose();
+    const Eigen::VectorXf scores = m_vectors.dots(shortlist, query);
     TopK top(request.k);
     for (size_t i = 0; i < shortlist.size(); ++i) top.offer(shortlist[i], scores[Eigen::Index(i)]);
     return top.take();

@@ -112,11 +112,15 @@ Eigen::RowVectorXf SpaceRows::row(int item) const
 
 std::vector<float> SpaceRows::scoreItems(std::span<const int> items, const Eigen::Ref<const Eigen::RowVectorXf> &query) const
 {
-    const Gathered g = gatherPlain(items);
-    const Eigen::VectorXf plain = g.rows * query.transpose();
+    const std::vector<int> bases = baseItemsOf(items);
+    Eigen::VectorXf plain = m_baseScale * m_base.dots(bases, query.head(m_base.cols()));
+    for (size_t j = 0; j < bases.size() && m_projected.cols() > 0; ++j)
+        plain[Eigen::Index(j)] += m_projectedScale * m_projected.row(bases[j]).dot(query.tail(m_projected.cols()));
+    auto plainOf = [&](int base) {
+        return plain[std::lower_bound(bases.begin(), bases.end(), base) - bases.begin()];
+    };
     std::vector<float> out(items.size());
-    for (size_t i = 0; i < items.size(); ++i)
-        out[i] = mixOne(items[i], [&](int base) { return plain[g.indexOf(base)]; });
+    for (size_t i = 0; i < items.size(); ++i) out[i] = mixOne(items[i], plainOf);
     return out;
 }
 
