@@ -9,6 +9,8 @@ packages=(
     libopencv-dev libeigen3-dev libxxhash-dev
     python3-opencv python3-numpy          # the independent reference of the golden tests
     xvfb imagemagick                      # looking at the GUI as a user would
+    clang libclang-rt-14-dev llvm         # the fuzz preset (libFuzzer) and sanitizer stack traces
+    strace                                # the test that the command-line tool opens no network socket
     python3-onnx                          # converting the model from the npm registry (packaging/model)
     # Packaging (the .deb, packaging/linux/README.md): dpkg-shlibdeps and its checkers;
     # librsvg2-bin and icnsutils only re-render the committed icons (render-icons.sh).

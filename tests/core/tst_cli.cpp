@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -112,6 +113,31 @@ private slots:
         const Run r = cli({QStringLiteral("query"), f.catalog(), f.catalog() + u'/' + f.names.first()});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("lookbook-cli index"), r.err.constData());
+    }
+
+    // Indexing and searching never use the network: traced by strace, the command-line
+    // tool creates no internet socket of any kind (the only fetch in Lookbook is of an
+    // http(s) link the user drops on the window, tested in tst_querypane).
+    void indexAndQueryOpenNoNetworkSocket()
+    {
+        const QString strace = QStandardPaths::findExecutable(QStringLiteral("strace"));
+        if (strace.isEmpty()) QSKIP("strace is not installed (packaging/linux/install-build-deps.sh installs it)");
+        CatalogFixture f;
+        const QString log = f.dir.filePath(QStringLiteral("trace.log"));
+        const QList<QStringList> commands{{QStringLiteral("index"), f.catalog()},
+                                          {QStringLiteral("query"), f.catalog(), test::firstStreetPhoto(QStringLiteral("dress"))}};
+        for (const QStringList &args : commands) {
+            QProcess p;
+            p.start(strace, QStringList{QStringLiteral("-f"), QStringLiteral("-qq"), QStringLiteral("-e"),
+                                        QStringLiteral("trace=socket,connect,sendto"), QStringLiteral("-o"), log,
+                                        QStringLiteral(LOOKBOOK_CLI_PATH)} + args);
+            p.waitForFinished(-1);
+            QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, p.readAllStandardError().constData());
+            QFile trace(log);
+            QVERIFY(trace.open(QIODevice::ReadOnly));
+            const QByteArray calls = trace.readAll();
+            QVERIFY2(!calls.contains("AF_INET") && !calls.contains("AF_PACKET") && !calls.contains("AF_NETLINK"), calls.constData());
+        }
     }
 
     void indexQueryEval()

@@ -5,11 +5,17 @@
 #include "EmbeddingStore.h"
 #include "IndexJournal.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <csignal>
 #include <random>
+
+#ifdef Q_OS_UNIX
+#include <sys/resource.h>
+#endif
 
 using namespace lookbook;
 
@@ -234,6 +240,38 @@ private slots:
         QVERIFY(!failed);
         QCOMPARE(readAll(path), before);
     }
+
+#ifdef Q_OS_UNIX
+    // The disk filling up in the middle of writing the cache: a file-size limit on this
+    // process makes the write fail part-way exactly as a full disk does (the kernel refuses
+    // the bytes past it), without needing a small file system. The save reports it, the
+    // previous cache is intact and loads, and no partial file is left beside it.
+    void diskFullWhileSavingKeepsThePreviousCache()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        QVERIFY(sampleStore(3).save(path));
+        const QByteArray before = readAll(path);
+        EmbeddingStore big(kIdentity);
+        big.upsert(files(4000), randomRows(4000, 5)); // 256 kB of rows
+        rlimit old{};
+        QCOMPARE(getrlimit(RLIMIT_FSIZE, &old), 0);
+        const auto previousHandler = std::signal(SIGXFSZ, SIG_IGN); // else the process is killed
+        rlimit limited = old;
+        limited.rlim_cur = 64 * 1024;
+        QCOMPARE(setrlimit(RLIMIT_FSIZE, &limited), 0);
+        const Status failed = big.save(path);
+        setrlimit(RLIMIT_FSIZE, &old);
+        std::signal(SIGXFSZ, previousHandler);
+        QVERIFY(!failed);
+        QVERIFY2(failed.error().contains(QStringLiteral("the previous cache is unchanged")), qPrintable(failed.error()));
+        QCOMPARE(readAll(path), before);
+        QVERIFY(EmbeddingStore::load(path, kIdentity));
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("c.lbi")});
+        QVERIFY(big.save(path)); // with room again, it saves
+        QCOMPARE(EmbeddingStore::load(path, kIdentity)->size(), 4000);
+    }
+#endif
 
     void journalReplaysCompleteBatchesOnly()
     {

@@ -13,6 +13,11 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 using namespace lookbook;
 
 namespace {
@@ -137,6 +142,90 @@ private slots:
         r = update(f);
         QCOMPARE(r.embedded, 1);
         QCOMPARE(r.skippedKnown, 2);
+    }
+
+    // Entries a real catalog folder can hold: links that loop back to a parent, a link to
+    // nothing, a named pipe (opening it would block for ever), names with quotes and
+    // non-Latin letters, an unreadable file. Indexing finishes, lists each bad one once
+    // with its reason and embeds the rest.
+    void hostileCatalogEntriesNeitherHangNorStopIndexing()
+    {
+        Fixture f;
+        const QString good = f.catalog() + u'/' + test::firstCatalogImages(1).first();
+        QVERIFY(QFile::link(f.catalog(), f.catalog() + QStringLiteral("/sub folder/loop")));
+        QVERIFY(QFile::link(QStringLiteral(".."), f.catalog() + QStringLiteral("/sub folder/up")));
+        QVERIFY(QFile::link(f.catalog() + QStringLiteral("/missing.jpg"), f.catalog() + QStringLiteral("/dangling.jpg")));
+        const QString quoted = QStringLiteral("it's a \"dress\" ü 夏服 $(rm -rf x).jpg");
+        QVERIFY(QFile::copy(good, f.catalog() + u'/' + quoted));
+#ifdef Q_OS_UNIX
+        QCOMPARE(::mkfifo(QFile::encodeName(f.catalog() + QStringLiteral("/pipe.jpg")).constData(), 0600), 0);
+        // Permissions do not stop root (as CI runs): then this file is simply read.
+        const bool permissionsApply = ::geteuid() != 0;
+        const QString locked = f.catalog() + QStringLiteral("/locked.jpg");
+        QVERIFY(QFile::copy(good, locked));
+        QVERIFY(QFile::setPermissions(locked, QFileDevice::WriteOwner));
+#endif
+        const IndexReport r = update(f);
+        QHash<QString, QString> reasons;
+        for (const SkippedFile &s : r.skipped) reasons.insert(s.file.relativePath, s.reason);
+        const EmbeddingStore store = load(f);
+        QVERIFY(store.indexOf(quoted) >= 0);
+        for (const CatalogFile &item : store.items()) QVERIFY2(!item.relativePath.contains(QStringLiteral("loop/")) && !item.relativePath.contains(QStringLiteral("up/")), qPrintable(item.relativePath));
+        QVERIFY(store.indexOf(QStringLiteral("dangling.jpg")) < 0);
+#ifdef Q_OS_UNIX
+        // Not a regular file: never listed, so never opened.
+        QVERIFY(!reasons.contains(QStringLiteral("pipe.jpg")) && store.indexOf(QStringLiteral("pipe.jpg")) < 0);
+        if (permissionsApply) {
+            QVERIFY2(reasons.value(QStringLiteral("locked.jpg")).contains(QStringLiteral("cannot be read")), qPrintable(reasons.value(QStringLiteral("locked.jpg"))));
+            QCOMPARE(r.embedded, kCatalogSize + 1);
+        } else {
+            QVERIFY(store.indexOf(QStringLiteral("locked.jpg")) >= 0);
+            QCOMPARE(r.embedded, kCatalogSize + 2);
+        }
+        QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+#endif
+    }
+
+    // Files deleted or replaced after the scan listed them, while indexing runs: the
+    // deleted one is skipped with its reason, one replaced by text is refused, one replaced
+    // by another picture is embedded as it is now and, since it changed after the scan,
+    // embedded again by the next update. Nothing else is lost or embedded twice.
+    void filesChangedWhileIndexingRuns()
+    {
+        Fixture f;
+        const QStringList names = test::firstCatalogImages(kCatalogSize);
+        const QString last = QStringLiteral("sub folder/") + names.last();
+        const QString nextToLast = QStringLiteral("sub folder/") + names[kCatalogSize - 2];
+        const QString third = QStringLiteral("sub folder/") + names[kCatalogSize - 3];
+        bool changed = false;
+        const IndexReport r = update(f, 2, [&](const IndexProgress &) {
+            if (changed) return;
+            changed = true; // after the first batch: the three are in the last batches
+            QVERIFY(QFile::remove(f.catalog() + u'/' + last));
+            writeFile(f.catalog() + u'/' + nextToLast, "not a picture any more");
+            QVERIFY(QFile::remove(f.catalog() + u'/' + third));
+            QVERIFY(QFile::copy(f.catalog() + u'/' + names.first(), f.catalog() + u'/' + third));
+            QFile(f.catalog() + u'/' + third).setFileTime(QDateTime::currentDateTime().addSecs(5), QFileDevice::FileModificationTime);
+        });
+        QVERIFY(changed);
+        QHash<QString, QString> reasons;
+        for (const SkippedFile &s : r.skipped) reasons.insert(s.file.relativePath, s.reason);
+        QCOMPARE(reasons.size(), 2);
+        QVERIFY2(reasons.value(last).contains(QStringLiteral("not found")), qPrintable(reasons.value(last)));
+        QVERIFY2(reasons.value(nextToLast).contains(QStringLiteral("not an image")), qPrintable(reasons.value(nextToLast)));
+        QCOMPARE(r.embedded, kCatalogSize - 2);
+        const EmbeddingStore store = load(f);
+        QVERIFY(store.vector(store.indexOf(third)).dot(store.vector(store.indexOf(names.first()))) > 0.9999f);
+
+        const IndexReport next = update(f);
+        QCOMPARE(next.changed, 1); // the replaced picture, recorded as the scan saw it
+        QCOMPARE(next.embedded, 1);
+        QCOMPARE(next.removed, 0);
+        // The text file was recorded as the scan saw it, so it is tried once more and then
+        // remembered; the deleted one is gone from the catalog.
+        QCOMPARE(int(next.skipped.size()), 1);
+        QCOMPARE(load(f).size(), kCatalogSize - 2);
+        QCOMPARE(update(f).skippedKnown, 1);
     }
 
     void damagedCacheIsRebuilt()
