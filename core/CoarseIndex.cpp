@@ -1,10 +1,10 @@
 #include "CoarseIndex.h"
 
+#include "ParallelBlocks.h"
 #include "StoreFormat.h"
 
 #include "Searcher.h"
 
-#include <QtConcurrent>
 
 #include <Eigen/Eigenvalues>
 #include <Eigen/QR>
@@ -84,17 +84,6 @@ void keepBest(std::vector<Candidate> &candidates, int count)
     candidates.resize(size_t(count));
 }
 
-template <typename Function> void forEachBlock(int rows, QThreadPool *pool, Function &&function)
-{
-    std::vector<std::pair<int, int>> blocks;
-    for (int b = 0; b < rows; b += kRowsPerBlock) blocks.emplace_back(b, std::min(rows, b + kRowsPerBlock));
-    auto run = [&](const std::pair<int, int> &block) { function(int(&block - blocks.data()), block.first, block.second); };
-    if (pool && blocks.size() > 1)
-        QtConcurrent::blockingMap(pool, blocks, run);
-    else
-        for (const auto &block : blocks) run(block);
-}
-
 } // namespace
 
 CoarseIndex::CoarseIndex(const RowBlocks &rows, const Options &options, QThreadPool *pool)
@@ -114,7 +103,7 @@ CoarseIndex::CoarseIndex(const RowBlocks &rows, const Options &options, QThreadP
 
     m_codes.resize(size_t(count) * size_t(m_codeWidth));
     m_scales.resize(size_t(count));
-    forEachBlock(int(count), pool, [&](int, int begin, int end) {
+    forEachBlock(int(count), kRowsPerBlock, pool, [&](int, int begin, int end) {
         RowMatrix projected = rows.block(begin, end) * m_axes;
         projected.rowwise() -= m_meanCode;
         for (int r = 0; r < end - begin; ++r) {
@@ -240,7 +229,7 @@ std::vector<float> CoarseIndex::approximateScores(const Eigen::Ref<const Eigen::
 {
     std::vector<float> scores(m_scales.size());
     const QueryCode encoded = encodeQuery(query);
-    forEachBlock(size(), nullptr, [&](int, int begin, int end) { scoreRows(encoded, begin, end, scores.data() + begin); });
+    forEachBlock(size(), kRowsPerBlock, nullptr, [&](int, int begin, int end) { scoreRows(encoded, begin, end, scores.data() + begin); });
     return scores;
 }
 
@@ -261,7 +250,7 @@ std::vector<int> CoarseIndex::shortlistFor(const QueryCode &encoded, const Searc
                                            QThreadPool *pool) const
 {
     std::vector<std::vector<Candidate>> perBlock(size_t((size() + kRowsPerBlock - 1) / kRowsPerBlock));
-    forEachBlock(size(), pool, [&](int index, int begin, int end) {
+    forEachBlock(size(), kRowsPerBlock, pool, [&](int index, int begin, int end) {
         std::vector<float> scores(size_t(end - begin));
         scoreRows(encoded, begin, end, scores.data());
         std::vector<Candidate> &kept = perBlock[size_t(index)];

@@ -1,5 +1,6 @@
 #include "SearchSpace.h"
 
+#include "ParallelBlocks.h"
 #include "StoreFormat.h"
 
 #include <QDir>
@@ -8,7 +9,6 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
-#include <QtConcurrent>
 
 #include <algorithm>
 #include <cmath>
@@ -59,11 +59,8 @@ SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *pro
     constexpr Eigen::Index kRowsPerTask = 4096;
     const RowMatrixView rows = store.vectors();
     RowMatrix projected(rows.rows(), projection->outputDimension());
-    std::vector<Eigen::Index> firsts;
-    for (Eigen::Index b = 0; b < rows.rows(); b += kRowsPerTask) firsts.push_back(b);
-    QtConcurrent::blockingMap(pool, firsts, [&](Eigen::Index first) {
-        const Eigen::Index n = std::min(kRowsPerTask, rows.rows() - first);
-        projected.middleRows(first, n) = projection->project(RowMatrixView(rows.data() + first * rows.cols(), n, rows.cols()));
+    forEachBlock(rows.rows(), kRowsPerTask, pool, [&](int, Eigen::Index first, Eigen::Index end) {
+        projected.middleRows(first, end - first) = projection->project(RowMatrixView(rows.data() + first * rows.cols(), end - first, rows.cols()));
     });
     const auto scales = DiscriminantProjection::scalesFor(weight);
     return SpaceRows(store.rows(), std::move(projected), scales.embedding, scales.projected);
@@ -91,10 +88,7 @@ std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int
     }
     const CoarseIndex coarse(rows, CoarseIndex::Options{}, pool);
     std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(count));
-    std::vector<int> firsts;
-    for (int b = 0; b < count; b += kNeighbourRowsPerTask) firsts.push_back(b);
-    QtConcurrent::blockingMap(pool, firsts, [&](int first) {
-        const int last = std::min(count, first + kNeighbourRowsPerTask);
+    forEachBlock(count, kNeighbourRowsPerTask, pool, [&](int, int first, int last) {
         const RowMatrix queries = rows.block(first, last);
         for (int i = first; i < last; ++i) {
             const auto query = queries.row(i - first);
@@ -267,10 +261,8 @@ std::vector<std::vector<SearchHit>> SearchSpace::searchMany(const RowMatrix &que
         // Blocks of queries keep the score matrix to a few MB.
         constexpr Eigen::Index kQueriesPerBlock = 256;
         std::vector<std::vector<SearchHit>> results(size_t(batch.rows()));
-        std::vector<Eigen::Index> firsts;
-        for (Eigen::Index b = 0; b < batch.rows(); b += kQueriesPerBlock) firsts.push_back(b);
-        QtConcurrent::blockingMap(m_pool, firsts, [&](Eigen::Index first) {
-            const Eigen::Index n = std::min(kQueriesPerBlock, batch.rows() - first);
+        forEachBlock(batch.rows(), kQueriesPerBlock, m_pool, [&](int, Eigen::Index first, Eigen::Index end) {
+            const Eigen::Index n = end - first;
             const Eigen::MatrixXf scores = m_rows.scoreAll(RowMatrix(batch.middleRows(first, n)));
             for (Eigen::Index q = 0; q < n; ++q) {
                 const int exclude = excludeItems.empty() ? -1 : excludeItems[size_t(first + q)];

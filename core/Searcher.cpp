@@ -1,7 +1,8 @@
 #include "Searcher.h"
 
+#include "ParallelBlocks.h"
+
 #include <QThread>
-#include <QtConcurrent>
 
 #include <algorithm>
 
@@ -14,18 +15,6 @@ namespace {
 constexpr Eigen::Index kRowsPerBlock = 4096;
 // Queries multiplied at once in searchMany: a few MB of scores per block.
 constexpr Eigen::Index kQueriesPerBlock = 256;
-
-struct Block {
-    Eigen::Index begin;
-    Eigen::Index end;
-};
-
-std::vector<Block> splitRows(Eigen::Index rows)
-{
-    std::vector<Block> blocks;
-    for (Eigen::Index b = 0; b < rows; b += kRowsPerBlock) blocks.push_back({b, std::min(rows, b + kRowsPerBlock)});
-    return blocks;
-}
 
 } // namespace
 
@@ -65,24 +54,19 @@ std::vector<SearchHit> Searcher::search(const Eigen::Ref<const Eigen::RowVectorX
 {
     Q_ASSERT(query.size() == m_vectors.cols());
     if (m_coarse) return rescore(query, request);
-    const std::vector<Block> blocks = splitRows(m_vectors.rows());
-    std::vector<std::vector<SearchHit>> partial(blocks.size());
-    auto scanBlock = [&](const Block &block) {
-        const Eigen::VectorXf scores = m_vectors.view().middleRows(block.begin, block.end - block.begin) * query.transpose();
+    const Eigen::Index rows = m_vectors.rows();
+    std::vector<std::vector<SearchHit>> partial(size_t((rows + kRowsPerBlock - 1) / kRowsPerBlock));
+    forEachBlock(rows, kRowsPerBlock, m_pool, [&](int index, Eigen::Index begin, Eigen::Index end) {
+        const Eigen::VectorXf scores = m_vectors.view().middleRows(begin, end - begin) * query.transpose();
         TopK top(request.k);
         for (Eigen::Index i = 0; i < scores.size(); ++i) {
-            const int item = int(block.begin + i);
+            const int item = int(begin + i);
             if (item == request.excludeItem) continue;
             if (request.allowed && !(*request.allowed)[size_t(item)]) continue;
             top.offer(item, scores[i]);
         }
-        partial[size_t(&block - blocks.data())] = top.take();
-    };
-    if (blocks.size() <= 1 || !m_pool) {
-        for (const Block &b : blocks) scanBlock(b);
-    } else {
-        QtConcurrent::blockingMap(m_pool, blocks, scanBlock);
-    }
+        partial[size_t(index)] = top.take();
+    });
     TopK merged(request.k);
     for (const auto &hits : partial) merged.merge(hits);
     return merged.take();
@@ -104,24 +88,17 @@ std::vector<std::vector<SearchHit>> Searcher::searchMany(const RowMatrix &querie
     Q_ASSERT(queries.cols() == m_vectors.cols());
     Q_ASSERT(excludeItems.empty() || Eigen::Index(excludeItems.size()) == queries.rows());
     std::vector<std::vector<SearchHit>> results(size_t(queries.rows()));
-    std::vector<Block> queryBlocks;
-    for (Eigen::Index b = 0; b < queries.rows(); b += kQueriesPerBlock)
-        queryBlocks.push_back({b, std::min(queries.rows(), b + kQueriesPerBlock)});
-    auto scanQueries = [&](const Block &block) {
-        const Eigen::MatrixXf scores = queries.middleRows(block.begin, block.end - block.begin) * m_vectors.view().transpose();
+    forEachBlock(queries.rows(), kQueriesPerBlock, m_pool, [&](int, Eigen::Index begin, Eigen::Index end) {
+        const Eigen::MatrixXf scores = queries.middleRows(begin, end - begin) * m_vectors.view().transpose();
         for (Eigen::Index q = 0; q < scores.rows(); ++q) {
-            const Eigen::Index query = block.begin + q;
+            const Eigen::Index query = begin + q;
             const int exclude = excludeItems.empty() ? -1 : excludeItems[size_t(query)];
             TopK top(k);
             for (Eigen::Index i = 0; i < scores.cols(); ++i)
                 if (i != exclude) top.offer(int(i), scores(q, i));
             results[size_t(query)] = top.take();
         }
-    };
-    if (m_pool)
-        QtConcurrent::blockingMap(m_pool, queryBlocks, scanQueries);
-    else
-        for (const Block &b : queryBlocks) scanQueries(b);
+    });
     return results;
 }
 

@@ -1,8 +1,7 @@
 #include "SpaceRows.h"
 
+#include "ParallelBlocks.h"
 #include "StoreFormat.h"
-
-#include <QtConcurrent>
 
 #include <algorithm>
 #include <cmath>
@@ -136,12 +135,10 @@ Eigen::VectorXf SpaceRows::scoreAll(const Eigen::Ref<const Eigen::RowVectorXf> &
 {
     Q_ASSERT(query.size() == cols());
     Eigen::VectorXf plain(rows());
-    std::vector<Eigen::Index> starts;
-    for (Eigen::Index b = 0; b < rows(); b += kRowsPerBlock) starts.push_back(b);
     // The base rows dominate the time: one matrix-vector product per block, memory-bound,
     // so blocks run on every core.
-    auto scoreBlock = [&](Eigen::Index begin) {
-        const Eigen::Index n = std::min(kRowsPerBlock, rows() - begin);
+    forEachBlock(rows(), kRowsPerBlock, pool, [&](int, Eigen::Index begin, Eigen::Index end) {
+        const Eigen::Index n = end - begin;
         if (m_base.isFile()) {
             // Copied out in slices rather than read through the mapping, which would leave
             // the whole cache file counted in the app's resident memory (540 MB at 44k).
@@ -157,11 +154,7 @@ Eigen::VectorXf SpaceRows::scoreAll(const Eigen::Ref<const Eigen::RowVectorXf> &
         }
         if (m_projected.cols() > 0)
             plain.segment(begin, n) += m_projectedScale * (m_projected.middleRows(begin, n) * query.tail(m_projected.cols()).transpose());
-    };
-    if (pool && starts.size() > 1)
-        QtConcurrent::blockingMap(pool, starts, scoreBlock);
-    else
-        for (Eigen::Index b : starts) scoreBlock(b);
+    });
     return mix(plain);
 }
 
