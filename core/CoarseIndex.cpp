@@ -26,8 +26,9 @@ constexpr float kCodeMax = 127.0f;
 // The int8 dot products of one query code with `rows` consecutive codes. The products of
 // two int8 fit in int16 and 256 of them in int32, so the compiler may use pmaddwd; the
 // clones let it use AVX2 or AVX-512 where the processor has them, while the binary still
-// runs on any x86-64.
-#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__)
+// runs on any x86-64. Not in sanitizer builds: the clones' resolver runs while the program
+// is being loaded, before a sanitizer's runtime is ready for its instrumented code.
+#if defined(__GNUC__) && defined(__x86_64__) && defined(__linux__) && !defined(LOOKBOOK_SANITIZED)
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #endif
 void dotCodes(const std::int8_t *query, const std::int8_t *codes, int width, int rows, std::int32_t *out)

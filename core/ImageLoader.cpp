@@ -94,9 +94,10 @@ std::optional<QString> declaredSizeRefusal(const ImageHeader &header, const Imag
     const QString size = QStringLiteral("%1x%2").arg(header.width).arg(header.height);
     if (header.width <= 0 || header.height <= 0)
         return QStringLiteral("header declares %1 pixels, an empty image").arg(size);
-    // Both sides fit in 32 bits (every probed field does), so the product fits in 64.
-    const qint64 pixels = header.width * header.height;
-    if (pixels > limits.maxPixels)
+    // Both sides fit in 32 bits unsigned (every probed field does), so the product fits in
+    // 64 bits unsigned, not always signed (UndefinedBehaviorSanitizer found 2^32-1 squared).
+    const quint64 pixels = quint64(header.width) * quint64(header.height);
+    if (pixels > quint64(limits.maxPixels))
         return QStringLiteral("header declares %1 pixels (%2 MP), over the %3 MP limit")
             .arg(size)
             .arg(static_cast<double>(pixels) / kPixelsPerMegapixel, 0, 'f', 1)

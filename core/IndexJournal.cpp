@@ -104,7 +104,8 @@ Expected<std::vector<JournalBatch>> IndexJournal::replay(const QString &path, co
         const qsizetype floats = qsizetype(fileCount) * dim;
         if (!p.ok() || p.remaining() != floats * qsizetype(sizeof(float))) break;
         batch.rows.resize(fileCount, dim);
-        std::memcpy(batch.rows.data(), p.here(), size_t(floats) * sizeof(float));
+        // A batch of only skipped files has no rows (and no buffer to copy into).
+        if (floats > 0) std::memcpy(batch.rows.data(), p.here(), size_t(floats) * sizeof(float));
         batches.push_back(std::move(batch));
     }
     return batches;

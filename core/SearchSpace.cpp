@@ -191,7 +191,10 @@ Expected<std::unique_ptr<SearchSpace>> SearchSpace::load(const QString &path, co
     for (auto it = expected.begin(); it != expected.end(); ++it)
         if (header.value(it.key()) != it.value())
             return Result::failure(QStringLiteral("the saved search space is of another %1").arg(it.key()));
-    if (!r.ok() || !space->m_rows.read(r))
+    // The projected block must be as wide as the projection makes queries: searches read
+    // rows and queries in step (a fuzzed file with another width overflowed them).
+    const Eigen::Index projectedCols = space->m_projection ? space->m_projection->outputDimension() : 0;
+    if (!r.ok() || !space->m_rows.read(r) || space->dimension() != store.dimension() + projectedCols)
         return Result::failure(QStringLiteral("the saved search space's rows do not fit its catalog"));
     if (header.value(QStringLiteral("coarse")).toBool()) {
         space->m_coarse = CoarseIndex::read(r, space->size(), space->dimension());

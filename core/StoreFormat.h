@@ -65,7 +65,7 @@ public:
             m_ok = false;
             return false;
         }
-        std::memcpy(out, m_data + m_pos - count * qsizetype(sizeof(T)), size_t(count) * sizeof(T));
+        if (count > 0) std::memcpy(out, m_data + m_pos - count * qsizetype(sizeof(T)), size_t(count) * sizeof(T)); // out may be null then
         return true;
     }
     std::optional<CatalogFile> getFile();

@@ -284,28 +284,34 @@ private slots:
             QVERIFY((*journal)->append({files(4, QStringLiteral("a")), randomRows(4, 1), {}}));
             QVERIFY((*journal)->append({files(3, QStringLiteral("b")), randomRows(3, 2),
                                         {{{QStringLiteral("x.jpg"), 1, 2}, QStringLiteral("not an image")}}}));
+            // A batch in which every image failed: no rows at all (fuzz_cache_reader found
+            // its replay copying into a null buffer).
+            QVERIFY((*journal)->append({{}, RowMatrix(0, kIdentity.dimension),
+                                        {{{QStringLiteral("y.jpg"), 3, 4}, QStringLiteral("truncated JPEG")}}}));
         }
         auto batches = IndexJournal::replay(journalPath, kIdentity);
         QVERIFY(batches);
-        QCOMPARE(int(batches->size()), 2);
+        QCOMPARE(int(batches->size()), 3);
         QCOMPARE(int((*batches)[1].skipped.size()), 1);
         QVERIFY((*batches)[1].rows == randomRows(3, 2));
+        QCOMPARE((*batches)[2].rows.rows(), Eigen::Index(0));
+        QCOMPARE((*batches)[2].skipped.at(0).reason, QStringLiteral("truncated JPEG"));
 
-        // A torn last record (the process died mid-write) is ignored; the first batch survives.
+        // A torn last record (the process died mid-write) is ignored; the batches before survive.
         QByteArray bytes = readAll(journalPath);
         bytes.chop(10);
         writeAll(journalPath, bytes);
         batches = IndexJournal::replay(journalPath, kIdentity);
         QVERIFY(batches);
-        QCOMPARE(int(batches->size()), 1);
+        QCOMPARE(int(batches->size()), 2);
         QCOMPARE(int((*batches)[0].files.size()), 4);
 
         // CatalogIndex::open folds the journal into the store.
         QVERIFY(sampleStore(2).save(cache));
         const OpenedStore opened = CatalogIndex::open(cache, kIdentity);
         QVERIFY(opened.problem.isEmpty());
-        QCOMPARE(opened.journalBatches, 1);
-        QCOMPARE(opened.store.size(), 6);
+        QCOMPARE(opened.journalBatches, 2);
+        QCOMPARE(opened.store.size(), 2 + 4 + 3);
 
         StoreIdentity other = kIdentity;
         other.recipeId = QStringLiteral("pad-224-max");
