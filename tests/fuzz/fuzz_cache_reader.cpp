@@ -103,6 +103,15 @@ void report(const char *reader, const QString &outcome)
     if (verbose) std::fprintf(stderr, "%s: %s\n", reader, qPrintable(outcome));
 }
 
+// True when `result` holds what was read; a refusal must say why.
+template <typename Result> bool loadedOrReported(const char *reader, const Result &result)
+{
+    if (result) return true;
+    fuzz::check(!result.error().isEmpty(), "a refused input says why");
+    report(reader, result.error());
+    return false;
+}
+
 QByteArray readFile(const QString &path)
 {
     QFile file(path);
@@ -157,11 +166,7 @@ const Reference &reference()
 void readCache(const QString &path)
 {
     auto loaded = EmbeddingStore::load(path, identity());
-    if (!loaded) {
-        fuzz::check(!loaded.error().isEmpty(), "a refused cache says why");
-        report("cache", loaded.error());
-        return;
-    }
+    if (!loadedOrReported("cache", loaded)) return;
     report("cache", QStringLiteral("%1 items, %2 skipped").arg(loaded->size()).arg(loaded->skipped().size()));
     const EmbeddingStore &store = *loaded;
     fuzz::check(store.identity() == identity(), "a loaded cache has the expected identity");
@@ -192,11 +197,7 @@ void readCache(const QString &path)
 void readJournal(const QString &path)
 {
     auto batches = IndexJournal::replay(path, identity());
-    if (!batches) {
-        fuzz::check(!batches.error().isEmpty(), "a refused journal says why");
-        report("journal", batches.error());
-        return;
-    }
+    if (!loadedOrReported("journal", batches)) return;
     report("journal", QStringLiteral("%1 batches").arg(batches->size()));
     float sum = 0;
     for (const JournalBatch &batch : *batches) {
@@ -213,11 +214,7 @@ void readSpace(const QString &path)
 {
     const Reference &ref = reference();
     auto loaded = SearchSpace::load(path, ref.store, ref.recipe, ref.projection, nullptr);
-    if (!loaded) {
-        fuzz::check(!loaded.error().isEmpty(), "a refused space says why");
-        report("space", loaded.error());
-        return;
-    }
+    if (!loadedOrReported("space", loaded)) return;
     const SearchSpace &space = **loaded;
     report("space", QStringLiteral("%1 rows of %2, coarse index: %3")
                         .arg(space.size()).arg(space.dimension()).arg(space.hasCoarseIndex() ? "yes" : "no"));
