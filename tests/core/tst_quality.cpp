@@ -38,8 +38,8 @@ private:
 private slots:
     void initTestCase()
     {
-        // The sanitizer builds point this at the Release build's folder: the embeddings are
-        // the same, and the indexer is checked under the sanitizers by tst_indexer.
+        // A sanitizer build can point this at the Release build's folder (README, Tests):
+        // the embeddings are the same.
         const QString cacheDir = qEnvironmentVariable("LOOKBOOK_QUALITY_CACHE_DIR", QStringLiteral(LOOKBOOK_QUALITY_CACHE_DIR));
         const QString cache = QStringLiteral("%1/subset-%2.lbi").arg(cacheDir, m_recipe.indexRecipe().id());
         const Indexer indexer(test::sharedModel(), m_recipe);
