@@ -14,6 +14,12 @@ constexpr Eigen::Index kRowsPerBlock = 4096;
 constexpr Eigen::Index kRowsPerSlice = 256; // a scan's copy of file rows: 3 MB at 3,112 floats
 constexpr float kNormFloor = 1e-12f;
 
+// Where `item` is in `sorted` (baseItemsOf's order), which holds it.
+Eigen::Index positionIn(const std::vector<int> &sorted, int item)
+{
+    return Eigen::Index(std::lower_bound(sorted.begin(), sorted.end(), item) - sorted.begin());
+}
+
 } // namespace
 
 SpaceRows::SpaceRows(RowSource base, RowMatrix projected, float baseScale, float projectedScale)
@@ -79,11 +85,6 @@ SpaceRows::Gathered SpaceRows::gatherPlain(std::span<const int> items) const
     return g;
 }
 
-Eigen::Index SpaceRows::Gathered::indexOf(int item) const
-{
-    return Eigen::Index(std::lower_bound(items.begin(), items.end(), item) - items.begin());
-}
-
 template <typename PlainOf>
 float SpaceRows::mixOne(int item, PlainOf plainOf) const
 {
@@ -104,7 +105,7 @@ Eigen::RowVectorXf SpaceRows::row(int item) const
     Eigen::RowVectorXf out = Eigen::RowVectorXf::Zero(cols());
     for (int k = 0; k < m_mixWidth; ++k) {
         const size_t at = size_t(item) * size_t(m_mixWidth) + size_t(k);
-        if (m_mixWeights[at] != 0) out += m_mixWeights[at] * g.rows.row(g.indexOf(m_mixItems[at]));
+        if (m_mixWeights[at] != 0) out += m_mixWeights[at] * g.rows.row(positionIn(g.items, m_mixItems[at]));
     }
     return out;
 }
@@ -115,9 +116,7 @@ std::vector<float> SpaceRows::scoreItems(std::span<const int> items, const Eigen
     Eigen::VectorXf plain = m_baseScale * m_base.dots(bases, query.head(m_base.cols()));
     for (size_t j = 0; j < bases.size() && m_projected.cols() > 0; ++j)
         plain[Eigen::Index(j)] += m_projectedScale * m_projected.row(bases[j]).dot(query.tail(m_projected.cols()));
-    auto plainOf = [&](int base) {
-        return plain[std::lower_bound(bases.begin(), bases.end(), base) - bases.begin()];
-    };
+    auto plainOf = [&](int base) { return plain[positionIn(bases, base)]; };
     std::vector<float> out(items.size());
     for (size_t i = 0; i < items.size(); ++i) out[i] = mixOne(items[i], plainOf);
     return out;

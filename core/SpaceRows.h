@@ -70,7 +70,6 @@ private:
     struct Gathered {
         std::vector<int> items; // sorted
         RowMatrix rows;         // one per item
-        Eigen::Index indexOf(int item) const;
     };
     Gathered gatherPlain(std::span<const int> items) const;
     // Row `item`'s value from its base rows' values (plainOf(base)): the mixing weights
