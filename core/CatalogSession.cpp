@@ -1,7 +1,7 @@
 #include "CatalogSession.h"
 
 #include "CatalogIndex.h"
-#include "ImageLoader.h"
+#include "Recommender.h"
 #include "ResourceLocator.h"
 #include "SearchSpace.h"
 
@@ -130,6 +130,13 @@ CatalogSession::CatalogSession(QObject *parent) : QObject(parent), m_spaces(std:
     qRegisterMetaType<IndexProgress>();
     qRegisterMetaType<IndexReport>();
     qRegisterMetaType<SearchOutcome>();
+    loadTaste();
+}
+
+void CatalogSession::setRecipe(const EmbeddingRecipe &recipe)
+{
+    m_recipe = recipe;
+    loadTaste(); // the profile of another recipe lives in another space
 }
 
 CatalogSession::~CatalogSession()
@@ -300,16 +307,25 @@ void CatalogSession::cancelIndexing()
     if (m_indexing) m_indexing->cancel = true;
 }
 
-quint64 CatalogSession::search(const QueryInput &query, int k)
+QueryInput CatalogSession::catalogPicture(const QString &relativePath) const
 {
-    PendingQuery pending{query, {}, k, ++m_lastQueryId};
-    // A file of the catalog itself is answered from its stored embedding and left out of its results.
-    if (!query.localPath.isEmpty() && !m_root.isEmpty() && m_store) {
-        const QString relative = QDir(m_root).relativeFilePath(QFileInfo(query.localPath).absoluteFilePath());
-        if (m_store->indexOf(relative) >= 0) pending.catalogItem = relative;
-    }
+    QueryInput picture;
+    picture.displayName = QFileInfo(relativePath).fileName();
+    picture.localPath = QDir(m_root).filePath(relativePath);
+    return picture;
+}
+
+quint64 CatalogSession::search(const Query &query)
+{
+    PendingQuery pending{query, ++m_lastQueryId};
     emit searchStarted(pending.id);
-    if (pending.catalogItem.isEmpty() && !m_model) {
+    // Catalog files are answered from their stored vectors: only other pictures need the model.
+    const auto inCatalog = [this](const QueryInput &picture) {
+        if (picture.localPath.isEmpty() || !picture.region.isNull() || !m_store) return false;
+        return m_store->indexOf(QDir(m_root).relativeFilePath(QFileInfo(picture.localPath).absoluteFilePath())) >= 0;
+    };
+    const bool needsModel = !std::all_of(query.pictures.begin(), query.pictures.end(), inCatalog);
+    if (needsModel && !m_model) {
         if (m_modelLoading) m_waitingForModel = pending; // runs when the model is ready
         else emit searchFailed(pending.id, tr("The model is not loaded, so images cannot be searched."));
         return pending.id;
@@ -320,74 +336,99 @@ quint64 CatalogSession::search(const QueryInput &query, int k)
 
 quint64 CatalogSession::searchCatalogItem(const QString &relativePath, int k)
 {
-    PendingQuery pending{{}, relativePath, k, ++m_lastQueryId};
-    pending.input.displayName = QFileInfo(relativePath).fileName();
-    pending.input.localPath = QDir(m_root).filePath(relativePath);
-    emit searchStarted(pending.id);
-    runSearch(pending);
-    return pending.id;
+    return search(catalogPicture(relativePath), k);
 }
 
-void CatalogSession::runSearch(const PendingQuery &query)
+void CatalogSession::runSearch(const PendingQuery &pending)
 {
     if (!m_store || m_store->size() == 0) {
-        emit searchFailed(query.id, m_root.isEmpty() ? tr("Choose a catalog folder first.")
-                                                     : tr("The catalog has no indexed images yet."));
+        emit searchFailed(pending.id, m_root.isEmpty() ? tr("Choose a catalog folder first.")
+                                                       : tr("The catalog has no indexed images yet."));
         return;
     }
-    m_latestQuery->store(query.id);
-    track(QtConcurrent::run([this, query, store = m_store, labels = m_labels, model = m_model, recipe = m_recipe,
-                             root = m_root, latest = m_latestQuery, spaces = m_spaces,
+    m_latestQuery->store(pending.id);
+    std::optional<TasteProfile> taste;
+    if (m_tasteEnabled && !m_taste.isEmpty()) taste = m_taste;
+    track(QtConcurrent::run([this, pending, taste, store = m_store, labels = m_labels, model = m_model,
+                             recipe = m_recipe, root = m_root, latest = m_latestQuery, spaces = m_spaces,
                              saved = SearchSpace::pathFor(m_cachePath)] {
-        if (latest->load() != query.id) return; // a newer query came while this one waited for a thread
-        const auto fail = [this, &query](const QString &why) {
-            QMetaObject::invokeMethod(this, [this, id = query.id, why] {
-                if (id == m_lastQueryId) emit searchFailed(id, why);
-            }, Qt::QueuedConnection);
-        };
-        SearchOutcome outcome;
-        outcome.queryId = query.id;
-        outcome.queryName = query.input.displayName;
-        outcome.catalogItems = store->size();
+        if (latest->load() != pending.id) return; // a newer query came while this one waited for a thread
         const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(store, recipe, saved);
-        QElapsedTimer clock;
-        clock.start();
-        Eigen::RowVectorXf vector;
-        int exclude = store->indexOf(query.catalogItem);
-        if (!query.catalogItem.isEmpty() && exclude >= 0) {
-            vector = space->itemQuery(exclude);
-            outcome.queryInCatalog = true;
-        } else {
-            exclude = -1;
-            auto image = ImageLoader().decode(query.input.bytes);
-            if (!image) return fail(tr("%1 cannot be searched: %2").arg(query.input.displayName, image.error()));
-            if (!model) return fail(tr("The model is not loaded, so images cannot be searched."));
-            try {
-                vector = space->prepare(model->embed({*image}, recipe, ImageRole::OutsidePhoto)).row(0);
-            } catch (const cv::Exception &e) {
-                return fail(tr("%1 cannot be searched: the network failed on it (%2)")
-                                .arg(query.input.displayName, QString::fromUtf8(e.what()).simplified()));
+        const Query &query = pending.query;
+        RecommendRequest request;
+        request.pictures = query.pictures;
+        request.filter = query.filter;
+        request.k = query.k;
+        request.taste = taste ? &*taste : nullptr;
+        // Feedback on items that left the catalog since is dropped, not an error.
+        for (const QString &path : query.liked)
+            if (const int item = store->indexOf(path); item >= 0) request.likedItems.push_back(item);
+        for (const QString &path : query.disliked)
+            if (const int item = store->indexOf(path); item >= 0) request.dislikedItems.push_back(item);
+        auto outcome = Recommender(*store, *space, labels.get(), root).recommend(request, model.get(), recipe);
+        QMetaObject::invokeMethod(this, [this, id = pending.id, outcome] {
+            if (id != m_lastQueryId) return; // a newer query makes this one stale
+            if (!outcome) {
+                emit searchFailed(id, outcome.error());
+                return;
             }
-        }
-        outcome.embedMs = double(clock.nsecsElapsed()) / 1e6;
-        clock.restart();
-        const auto hits = space->search(vector, {query.k, exclude, nullptr});
-        outcome.searchMs = double(clock.nsecsElapsed()) / 1e6;
-        const QDir rootDir(root);
-        for (const SearchHit &hit : hits) {
-            ResultItem item;
-            item.item = hit.item;
-            item.score = hit.score;
-            item.relativePath = store->items()[size_t(hit.item)].relativePath;
-            item.absolutePath = rootDir.filePath(item.relativePath);
-            if (labels)
-                if (const StyleLabels::Row *row = labels->forFile(item.relativePath)) item.labels = *row;
-            outcome.results.push_back(std::move(item));
-        }
-        QMetaObject::invokeMethod(this, [this, outcome] {
-            if (outcome.queryId == m_lastQueryId) emit searchFinished(outcome); // a newer query makes this one stale
+            SearchOutcome finished = *outcome;
+            finished.queryId = id;
+            emit searchFinished(finished);
         }, Qt::QueuedConnection);
     }));
+}
+
+void CatalogSession::setTastePath(const QString &path)
+{
+    m_tastePath = path;
+    loadTaste();
+}
+
+void CatalogSession::loadTaste()
+{
+    const QString path = m_tastePath.isEmpty() ? TasteProfile::defaultPath(m_recipe.id()) : m_tastePath;
+    auto loaded = TasteProfile::load(path, m_recipe.id());
+    if (loaded) {
+        m_taste = std::move(*loaded);
+    } else {
+        // A damaged profile is set aside, not deleted: the stylist may want it back.
+        QFile::rename(path, path + QStringLiteral(".damaged"));
+        m_taste = TasteProfile(m_recipe.id());
+        emit tasteProblem(tr("%1; it was set aside and a new profile started.").arg(loaded.error()));
+    }
+    emit tasteChanged(m_taste.likes(), m_taste.dislikes());
+}
+
+void CatalogSession::recordFeedback(const QString &relativePath, bool liked)
+{
+    if (!m_store) return;
+    const int item = m_store->indexOf(relativePath);
+    if (item < 0) return;
+    // The item's vector in the search space: the quick space's projection is the full
+    // space's, so whichever is ready serves. Read on a worker: the space may be loading.
+    track(QtConcurrent::run([this, item, liked, store = m_store, recipe = m_recipe, spaces = m_spaces,
+                             saved = SearchSpace::pathFor(m_cachePath)] {
+        const Eigen::RowVectorXf vector = spaces->spaceFor(store, recipe, saved)->itemQuery(item);
+        QMetaObject::invokeMethod(this, [this, vector, liked] {
+            if (liked) m_taste.addLike(vector);
+            else m_taste.addDislike(vector);
+            saveTaste();
+        }, Qt::QueuedConnection);
+    }));
+}
+
+void CatalogSession::clearTaste()
+{
+    m_taste.clear();
+    saveTaste();
+}
+
+void CatalogSession::saveTaste()
+{
+    const QString path = m_tastePath.isEmpty() ? TasteProfile::defaultPath(m_recipe.id()) : m_tastePath;
+    if (Status saved = m_taste.save(path); !saved) emit tasteProblem(saved.error());
+    emit tasteChanged(m_taste.likes(), m_taste.dislikes());
 }
 
 } // namespace lookbook

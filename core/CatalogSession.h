@@ -14,8 +14,10 @@
 #include "EmbeddingStore.h"
 #include "Indexer.h"
 #include "QueryInput.h"
+#include "ResultFilter.h"
 #include "SearchResult.h"
 #include "StyleLabels.h"
+#include "TasteProfile.h"
 
 #include <QFutureWatcher>
 #include <QObject>
@@ -50,13 +52,35 @@ public:
     void cancelIndexing();
     bool isIndexing() const { return m_indexing != nullptr; }
 
+    // What the window asks for: pictures (a catalog file among them is answered from its
+    // stored vector and left out of the results), refined by the results liked and
+    // disliked so far, under a filter, re-ranked by the taste profile when it is on.
+    struct Query {
+        std::vector<QueryInput> pictures;
+        QStringList liked, disliked; // catalog items, by relative path
+        ResultFilter filter;
+        int k = 5;
+    };
     // Searches the catalog for the k items most like the query. Returns the query's id
     // (echoed in searchFinished / searchFailed). Waits for the model if it is still loading.
-    quint64 search(const QueryInput &query, int k);
+    quint64 search(const Query &query);
+    quint64 search(const QueryInput &picture, int k) { return search(Query{{picture}, {}, {}, {}, k}); }
     // "More like this" for a catalog item: uses its stored embedding, leaves it out.
     quint64 searchCatalogItem(const QString &relativePath, int k);
+    // The catalog file as a query picture (its stored vector serves).
+    QueryInput catalogPicture(const QString &relativePath) const;
 
-    void setRecipe(const EmbeddingRecipe &recipe) { m_recipe = recipe; }
+    // The stylist's taste profile (TasteProfile): every like and dislike is added to it and
+    // saved; while it is on, it re-ranks results gently.
+    void recordFeedback(const QString &relativePath, bool liked);
+    void setTasteEnabled(bool enabled) { m_tasteEnabled = enabled; }
+    bool tasteEnabled() const { return m_tasteEnabled; }
+    const TasteProfile &taste() const { return m_taste; }
+    void clearTaste();
+    // Where the profile is kept; by default in the user's app-data folder (TasteProfile::defaultPath).
+    void setTastePath(const QString &path);
+
+    void setRecipe(const EmbeddingRecipe &recipe);
     const EmbeddingRecipe &recipe() const { return m_recipe; }
 
 signals:
@@ -73,12 +97,12 @@ signals:
     void searchStarted(quint64 queryId);
     void searchFinished(const lookbook::SearchOutcome &outcome);
     void searchFailed(quint64 queryId, const QString &reason);
+    void tasteChanged(int likes, int dislikes);
+    void tasteProblem(const QString &reason);
 
 private:
     struct PendingQuery {
-        QueryInput input;
-        QString catalogItem;
-        int k = 5;
+        Query query;
         quint64 id = 0;
     };
     void runSearch(const PendingQuery &query);
@@ -108,6 +132,12 @@ private:
     std::shared_ptr<std::atomic<quint64>> m_latestQuery = std::make_shared<std::atomic<quint64>>(0);
     QList<QFuture<void>> m_tasks; // waited for on destruction
     std::optional<PendingQuery> m_waitingForModel;
+
+    TasteProfile m_taste;
+    QString m_tastePath;
+    bool m_tasteEnabled = true;
+    void loadTaste();
+    void saveTaste();
 };
 
 } // namespace lookbook

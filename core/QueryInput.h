@@ -4,6 +4,7 @@
 // show. Decoding happens in the core, off the GUI thread, with all its safety checks.
 
 #include <QByteArray>
+#include <QRect>
 #include <QString>
 
 namespace lookbook {
@@ -14,6 +15,8 @@ struct QueryInput {
     QString localPath;    // absolute path when the query is a local file, else empty
     double receivedMs = -1; // when the user gave it (dropped, pasted, opened), in ProcessClock
                             // ms, for the drop-to-results timing; -1 when not given by a user
+    QRect region;           // the part to search for, in pixels of the upright picture
+                            // (ImageLoader applies EXIF orientation); null = all of it
 };
 
 } // namespace lookbook

@@ -22,7 +22,10 @@ struct SearchOutcome {
     QString queryName;          // file name or a description ("pasted image")
     bool queryInCatalog = false;
     std::vector<ResultItem> results;
-    int catalogItems = 0;       // how many items were searched
+    int catalogItems = 0;       // how many items the catalog has
+    int allowedItems = 0;       // how many of them the filter allowed (all without one)
+    QString filterDescription;  // the filter in words, empty without one
+    bool tasteApplied = false;  // the taste profile re-ranked the results
     double embedMs = 0;
     double searchMs = 0;
 };

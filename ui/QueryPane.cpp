@@ -192,7 +192,7 @@ QueryPane::QueryPane(QWidget *parent) : QFrame(parent), m_fetcher(new UrlFetcher
     m_layout->addStretch();                                  // last: keeps the query at the top
 
     connect(m_fetcher, &UrlFetcher::fetched, this, [this](const QUrl &url, const QByteArray &bytes) {
-        choose(QueryInput{bytes, url.toDisplayString(), QString(), m_fetchReceivedMs});
+        choose(QueryInput{bytes, url.toDisplayString(), QString(), m_fetchReceivedMs, QRect()});
     });
     connect(m_fetcher, &UrlFetcher::failed, this,
             [this](const QUrl &, const QString &reason) { showError(reason); });
@@ -295,13 +295,13 @@ void QueryPane::handle(const DropRequest &request, Source source, double receive
             showError(bytes.error());
             return;
         }
-        choose(QueryInput{*bytes, request.displayName, request.localPath, receivedMs});
+        choose(QueryInput{*bytes, request.displayName, request.localPath, receivedMs, QRect()});
         return;
     }
     case DropRequest::Kind::ImageData: {
         m_fetcher->cancel();
         const QString name = source == Source::Drop ? tr("dropped image") : request.displayName;
-        choose(QueryInput{request.bytes, name, QString(), receivedMs});
+        choose(QueryInput{request.bytes, name, QString(), receivedMs, QRect()});
         return;
     }
     case DropRequest::Kind::RemoteUrl:

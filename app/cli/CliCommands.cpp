@@ -5,6 +5,8 @@
 #include "Evaluator.h"
 #include "ImageLoader.h"
 #include "Indexer.h"
+#include "QueryRegion.h"
+#include "Recommender.h"
 #include "ResourceLocator.h"
 #include "SearchSpace.h"
 #include "StyleLabels.h"
@@ -203,22 +205,75 @@ QJsonObject labelsJson(const std::optional<StyleLabels> &labels, const QString &
     return object;
 }
 
+// Pictures named on the command line, as queries (catalog files are recognised by Recommender).
+std::vector<QueryInput> picturesAt(const QStringList &paths)
+{
+    std::vector<QueryInput> pictures;
+    for (const QString &path : paths) {
+        QueryInput picture;
+        picture.localPath = QFileInfo(path).absoluteFilePath();
+        picture.displayName = QDir::toNativeSeparators(path);
+        pictures.push_back(picture);
+    }
+    return pictures;
+}
+
 int runQuery(Context &ctx)
 {
     QCommandLineOption k(QStringList{QStringLiteral("k")}, QStringLiteral("How many results (default 5)."),
                          QStringLiteral("n"), QStringLiteral("5"));
-    ctx.parser.addOption(k);
+    QCommandLineOption filter(QStringLiteral("filter"),
+                              QStringLiteral("Only items whose styles.csv FIELD is VALUE (articleType=Shirts, "
+                                             "baseColour=Blue, ...), or under a subfolder (folder=men). Repeatable: "
+                                             "values of one field are alternatives, fields must all match."),
+                              QStringLiteral("FIELD=VALUE"));
+    QCommandLineOption text(QStringLiteral("text"),
+                            QStringLiteral("Only items whose product name (productDisplayName) has all these words."),
+                            QStringLiteral("words"));
+    QCommandLineOption region(QStringLiteral("region"),
+                              QStringLiteral("Search for this part of IMAGE only, in pixels (one IMAGE)."),
+                              QStringLiteral("X,Y,W,H"));
+    QCommandLineOption centre(QStringLiteral("centre-crop"), QStringLiteral("Search for the middle of IMAGE only."));
+    QCommandLineOption like(QStringLiteral("like"),
+                            QStringLiteral("Refine toward this picture (a result you liked). Repeatable."),
+                            QStringLiteral("IMAGE"));
+    QCommandLineOption dislike(QStringLiteral("dislike"),
+                               QStringLiteral("Refine away from this picture. Repeatable."), QStringLiteral("IMAGE"));
+    ctx.parser.addOptions({k, filter, text, region, centre, like, dislike});
     ctx.parser.addOption(ctx.common.json);
     ctx.parser.addOptions({ctx.common.labels, ctx.common.projection});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
-    ctx.parser.addPositionalArgument(QStringLiteral("IMAGE"), QStringLiteral("The query image."));
+    ctx.parser.addPositionalArgument(QStringLiteral("IMAGE"),
+                                     QStringLiteral("The query image; several make one query (a mood board)."),
+                                     QStringLiteral("IMAGE [IMAGE...]"));
     ctx.parser.process(ctx.arguments);
     if (const int code = prepareCatalog(ctx); code != Ok) return code;
-    if (ctx.parser.positionalArguments().size() != 3)
-        return usageError(QStringLiteral("query takes CATALOG and IMAGE"));
-    const int count = ctx.parser.value(k).toInt();
-    if (count <= 0) return usageError(QStringLiteral("-k takes a positive number"));
-    const QString imagePath = ctx.parser.positionalArguments().at(2);
+    const QStringList imagePaths = ctx.parser.positionalArguments().mid(2);
+    if (imagePaths.isEmpty()) return usageError(QStringLiteral("query takes CATALOG and at least one IMAGE"));
+    RecommendRequest request;
+    request.k = ctx.parser.value(k).toInt();
+    if (request.k <= 0) return usageError(QStringLiteral("-k takes a positive number"));
+    auto parsedFilter = ResultFilter::parse(ctx.parser.values(filter));
+    if (!parsedFilter) return usageError(parsedFilter.error());
+    request.filter = *parsedFilter;
+    request.filter.setText(ctx.parser.value(text));
+    request.pictures = picturesAt(imagePaths);
+    request.likedPictures = picturesAt(ctx.parser.values(like));
+    request.dislikedPictures = picturesAt(ctx.parser.values(dislike));
+    if (ctx.parser.isSet(region) || ctx.parser.isSet(centre)) {
+        if (imagePaths.size() != 1) return usageError(QStringLiteral("--region and --centre-crop take one IMAGE"));
+        if (ctx.parser.isSet(region) && ctx.parser.isSet(centre))
+            return usageError(QStringLiteral("give --region or --centre-crop, not both"));
+        if (ctx.parser.isSet(region)) {
+            auto rect = QueryRegion::parse(ctx.parser.value(region));
+            if (!rect) return usageError(rect.error());
+            request.pictures.front().region = *rect;
+        } else {
+            const auto image = ImageLoader().loadFile(imagePaths.front());
+            if (!image) return failure(QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(imagePaths.front()), image.error()));
+            request.pictures.front().region = QueryRegion::centre(QSize(image->cols, image->rows));
+        }
+    }
 
     auto store = openIndexed(ctx);
     if (!store) return failure(store.error());
@@ -227,71 +282,76 @@ int runQuery(Context &ctx)
 
     QElapsedTimer clock;
     clock.start();
-    const std::unique_ptr<const SearchSpace> opened =
+    const std::unique_ptr<const SearchSpace> space =
         SearchSpace::openOrBuild(SearchSpace::pathFor(ctx.cachePath), *store, ctx.recipe, ctx.projection);
-    const SearchSpace &space = *opened;
     const double openMs = double(clock.nsecsElapsed()) / 1e6;
-    if (!space.problem().isEmpty()) err() << "warning: " << space.problem() << '\n';
-    clock.restart();
-    // A query that is itself a catalog item is answered from its stored vector and left out
-    // of its own results.
-    const QString relative = QDir(QFileInfo(ctx.catalog).absoluteFilePath()).relativeFilePath(QFileInfo(imagePath).absoluteFilePath());
-    const int selfItem = store->indexOf(relative);
-    Eigen::RowVectorXf query;
-    if (selfItem >= 0) {
-        query = space.itemQuery(selfItem);
-    } else {
-        auto image = ImageLoader().loadFile(imagePath);
-        if (!image) return failure(QStringLiteral("%1: %2").arg(QDir::toNativeSeparators(imagePath), image.error()));
-        auto model = loadModel(ctx);
-        if (!model) return failure(model.error());
-        clock.restart(); // the model's one-off load is not part of a query
-        query = space.prepare((*model)->embed({*image}, ctx.recipe, ImageRole::OutsidePhoto)).row(0);
-    }
-    const double embedMs = double(clock.nsecsElapsed()) / 1e6;
-    clock.restart();
-    const auto hits = space.search(query, {count, selfItem, nullptr});
-    const double searchMs = double(clock.nsecsElapsed()) / 1e6;
-
+    if (!space->problem().isEmpty()) err() << "warning: " << space->problem() << '\n';
     const QString root = QFileInfo(ctx.catalog).absoluteFilePath();
+    const Recommender recommender(*store, *space, *labels ? &**labels : nullptr, root);
+
+    // The network is loaded only when a picture is not a catalog item (whose vector is stored).
+    std::vector<QueryInput> all = request.pictures;
+    all.insert(all.end(), request.likedPictures.begin(), request.likedPictures.end());
+    all.insert(all.end(), request.dislikedPictures.begin(), request.dislikedPictures.end());
+    std::shared_ptr<EmbeddingModel> model;
+    if (!std::all_of(all.begin(), all.end(), [&](const QueryInput &p) { return recommender.catalogItemOf(p) >= 0; })) {
+        auto loaded = loadModel(ctx);
+        if (!loaded) return failure(loaded.error());
+        model = *loaded;
+    }
+    auto outcome = recommender.recommend(request, model.get(), ctx.recipe);
+    if (!outcome) return failure(outcome.error());
+    const SearchOutcome &result = *outcome;
+
     if (ctx.parser.isSet(ctx.common.json)) {
         QJsonArray results;
-        for (size_t i = 0; i < hits.size(); ++i) {
-            const QString &rel = store->items()[size_t(hits[i].item)].relativePath;
+        for (size_t i = 0; i < result.results.size(); ++i) {
+            const ResultItem &item = result.results[i];
             results.append(QJsonObject{{QStringLiteral("rank"), int(i + 1)},
-                                       {QStringLiteral("score"), double(hits[i].score)},
-                                       {QStringLiteral("path"), QDir(root).filePath(rel)},
-                                       {QStringLiteral("relative_path"), rel},
-                                       {QStringLiteral("labels"), labelsJson(*labels, rel)}});
+                                       {QStringLiteral("score"), double(item.score)},
+                                       {QStringLiteral("path"), item.absolutePath},
+                                       {QStringLiteral("relative_path"), item.relativePath},
+                                       {QStringLiteral("labels"), labelsJson(*labels, item.relativePath)}});
         }
-        const QJsonObject doc{{QStringLiteral("query"), QFileInfo(imagePath).absoluteFilePath()},
-                              {QStringLiteral("query_in_catalog"), selfItem >= 0},
+        QJsonArray queries;
+        for (const QueryInput &picture : request.pictures) queries.append(picture.localPath);
+        const QJsonObject doc{{QStringLiteral("query"), request.pictures.front().localPath},
+                              {QStringLiteral("queries"), queries},
+                              {QStringLiteral("query_in_catalog"), result.queryInCatalog},
                               {QStringLiteral("catalog"), root},
                               {QStringLiteral("catalog_items"), store->size()},
+                              {QStringLiteral("allowed_items"), result.allowedItems},
+                              {QStringLiteral("filter"), result.filterDescription},
+                              {QStringLiteral("liked"), int(request.likedPictures.size())},
+                              {QStringLiteral("disliked"), int(request.dislikedPictures.size())},
                               {QStringLiteral("recipe"), ctx.recipe.id()},
                               {QStringLiteral("open_ms"), openMs},
-                              {QStringLiteral("embed_ms"), embedMs},
-                              {QStringLiteral("search_ms"), searchMs},
+                              {QStringLiteral("embed_ms"), result.embedMs},
+                              {QStringLiteral("search_ms"), result.searchMs},
                               {QStringLiteral("results"), results}};
         out() << QJsonDocument(doc).toJson(QJsonDocument::Indented);
         return Ok;
     }
-    out() << "Query: " << QDir::toNativeSeparators(imagePath)
-          << (selfItem >= 0 ? QStringLiteral(" (a catalog item, left out of its results)") : QString()) << '\n'
-          << "Searched " << store->size() << " items in " << QString::number(searchMs, 'f', 1) << " ms"
-          << (selfItem >= 0 ? QString() : QStringLiteral("; embedding took %1 ms").arg(embedMs, 0, 'f', 0)) << "\n\n";
-    out() << "rank  score  path\n";
-    for (size_t i = 0; i < hits.size(); ++i) {
-        const QString &rel = store->items()[size_t(hits[i].item)].relativePath;
-        out() << QStringLiteral("%1  %2  %3").arg(i + 1, 4).arg(double(hits[i].score), 5, 'f', 3)
-                     .arg(QDir::toNativeSeparators(QDir(root).filePath(rel)))
+    out() << "Query: " << imagePaths.join(QStringLiteral(" + "))
+          << (result.queryInCatalog ? QStringLiteral(" (catalog items are left out of their own results)") : QString()) << '\n';
+    if (!request.likedPictures.empty() || !request.dislikedPictures.empty())
+        out() << "Refined by " << request.likedPictures.size() << " liked and " << request.dislikedPictures.size()
+              << " disliked pictures\n";
+    if (!result.filterDescription.isEmpty())
+        out() << "Filter: " << result.filterDescription << " (" << result.allowedItems << " of " << store->size() << " items)\n";
+    out() << "Searched " << store->size() << " items in " << QString::number(result.searchMs, 'f', 1) << " ms"
+          << (model ? QStringLiteral("; embedding took %1 ms").arg(result.embedMs, 0, 'f', 0) : QString()) << "\n\n";
+    if (result.results.empty()) out() << "No item matches the filter.\n";
+    else out() << "rank  score  path\n";
+    for (size_t i = 0; i < result.results.size(); ++i) {
+        const ResultItem &item = result.results[i];
+        out() << QStringLiteral("%1  %2  %3").arg(i + 1, 4).arg(double(item.score), 5, 'f', 3)
+                     .arg(QDir::toNativeSeparators(item.absolutePath))
               << '\n';
-        if (*labels) {
-            QStringList shown;
-            for (const QString &column : kShownLabels)
-                if (const QString v = (*labels)->value(rel, column); !v.isEmpty()) shown << v;
-            if (!shown.isEmpty()) out() << "             " << shown.join(QStringLiteral(" | ")) << '\n';
-        }
+        QStringList shown;
+        for (const QString &column : kShownLabels)
+            if (const QString v = item.labels.value(column); !v.isEmpty()) shown << v;
+        if (!shown.isEmpty()) out() << "             " << shown.join(QStringLiteral(" | ")) << '\n';
     }
     out().flush();
     return Ok;
@@ -442,7 +502,8 @@ int run(const QStringList &arguments)
         QStringLiteral("Lookbook: find the catalog items that look most like an image.\n\n"
                        "Commands:\n"
                        "  index CATALOG               build or update the catalog's embedding cache\n"
-                       "  query CATALOG IMAGE         the items most like IMAGE (-k N, --json)\n"
+                       "  query CATALOG IMAGE...      the items most like IMAGE (-k N, --filter F=V, --text W,\n"
+                       "                              --region X,Y,W,H, --like/--dislike IMAGE, --json)\n"
                        "  eval CATALOG                retrieval quality by the protocol of docs/quality.md\n"
                        "  fit-projection CATALOG      fit the learned projection to a labelled catalog\n\n"
                        "'lookbook-cli COMMAND --help' lists a command's options."));
