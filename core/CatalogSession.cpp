@@ -349,6 +349,8 @@ void CatalogSession::runSearch(const PendingQuery &query)
         outcome.queryId = query.id;
         outcome.queryName = query.input.displayName;
         outcome.catalogItems = store->size();
+        outcome.catalogRoot = root;
+        outcome.queryPath = query.input.localPath;
         const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(store, recipe, saved);
         QElapsedTimer clock;
         clock.start();
@@ -373,17 +375,7 @@ void CatalogSession::runSearch(const PendingQuery &query)
         clock.restart();
         const auto hits = space->search(vector, {query.k, exclude, nullptr});
         outcome.searchMs = double(clock.nsecsElapsed()) / 1e6;
-        const QDir rootDir(root);
-        for (const SearchHit &hit : hits) {
-            ResultItem item;
-            item.item = hit.item;
-            item.score = hit.score;
-            item.relativePath = store->items()[size_t(hit.item)].relativePath;
-            item.absolutePath = rootDir.filePath(item.relativePath);
-            if (labels)
-                if (const StyleLabels::Row *row = labels->forFile(item.relativePath)) item.labels = *row;
-            outcome.results.push_back(std::move(item));
-        }
+        outcome.results = resultItems(hits, *store, labels.get(), root);
         QMetaObject::invokeMethod(this, [this, outcome] {
             if (outcome.queryId == m_lastQueryId) emit searchFinished(outcome); // a newer query makes this one stale
         }, Qt::QueuedConnection);
