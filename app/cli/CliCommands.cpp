@@ -6,6 +6,7 @@
 #include "ImageLoader.h"
 #include "Indexer.h"
 #include "ResourceLocator.h"
+#include "ResultExporter.h"
 #include "SearchSpace.h"
 #include "StyleLabels.h"
 #include "TerminalProgress.h"
@@ -194,22 +195,22 @@ int runIndex(Context &ctx)
     return r.cancelled ? Cancelled : Ok;
 }
 
-QJsonObject labelsJson(const std::optional<StyleLabels> &labels, const QString &relativePath)
-{
-    QJsonObject object;
-    if (!labels) return object;
-    if (const StyleLabels::Row *row = labels->forFile(relativePath))
-        for (auto it = row->cbegin(); it != row->cend(); ++it) object.insert(it.key(), it.value());
-    return object;
-}
-
 int runQuery(Context &ctx)
 {
     QCommandLineOption k(QStringList{QStringLiteral("k")}, QStringLiteral("How many results (default 5)."),
                          QStringLiteral("n"), QStringLiteral("5"));
+    QCommandLineOption exportTo(QStringLiteral("export"),
+                                QStringLiteral("Also write the results to FILE, in the format its name ends in: .csv "
+                                               "(rank, score, paths, labels), .json (as --json prints them) or .png "
+                                               "(a contact sheet of the query and its results). Repeatable."),
+                                QStringLiteral("file"));
+    QCommandLineOption copyTo(QStringLiteral("copy-to"),
+                              QStringLiteral("Also copy the result images into FOLDER (created if missing), named "
+                                             "NN_name by rank; a file already there is never replaced (\"name (2)\")."),
+                              QStringLiteral("folder"));
     ctx.parser.addOption(k);
     ctx.parser.addOption(ctx.common.json);
-    ctx.parser.addOptions({ctx.common.labels, ctx.common.projection});
+    ctx.parser.addOptions({ctx.common.labels, ctx.common.projection, exportTo, copyTo});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
     ctx.parser.addPositionalArgument(QStringLiteral("IMAGE"), QStringLiteral("The query image."));
     ctx.parser.process(ctx.arguments);
@@ -219,6 +220,10 @@ int runQuery(Context &ctx)
     const int count = ctx.parser.value(k).toInt();
     if (count <= 0) return usageError(QStringLiteral("-k takes a positive number"));
     const QString imagePath = ctx.parser.positionalArguments().at(2);
+    // Refused before the search, which can take seconds: a wrong name is known at once.
+    const QStringList exports = ctx.parser.values(exportTo);
+    for (const QString &target : exports)
+        if (Status format = ResultExporter::checkFormat(target); !format) return failure(format.error());
 
     auto store = openIndexed(ctx);
     if (!store) return failure(store.error());
@@ -254,47 +259,66 @@ int runQuery(Context &ctx)
     const double searchMs = double(clock.nsecsElapsed()) / 1e6;
 
     const QString root = QFileInfo(ctx.catalog).absoluteFilePath();
-    if (ctx.parser.isSet(ctx.common.json)) {
-        QJsonArray results;
-        for (size_t i = 0; i < hits.size(); ++i) {
-            const QString &rel = store->items()[size_t(hits[i].item)].relativePath;
-            results.append(QJsonObject{{QStringLiteral("rank"), int(i + 1)},
-                                       {QStringLiteral("score"), double(hits[i].score)},
-                                       {QStringLiteral("path"), QDir(root).filePath(rel)},
-                                       {QStringLiteral("relative_path"), rel},
-                                       {QStringLiteral("labels"), labelsJson(*labels, rel)}});
-        }
-        const QJsonObject doc{{QStringLiteral("query"), QFileInfo(imagePath).absoluteFilePath()},
-                              {QStringLiteral("query_in_catalog"), selfItem >= 0},
-                              {QStringLiteral("catalog"), root},
-                              {QStringLiteral("catalog_items"), store->size()},
-                              {QStringLiteral("recipe"), ctx.recipe.id()},
-                              {QStringLiteral("open_ms"), openMs},
-                              {QStringLiteral("embed_ms"), embedMs},
-                              {QStringLiteral("search_ms"), searchMs},
-                              {QStringLiteral("results"), results}};
+    SearchOutcome outcome;
+    outcome.queryName = QFileInfo(imagePath).fileName();
+    outcome.queryPath = QFileInfo(imagePath).absoluteFilePath();
+    outcome.queryInCatalog = selfItem >= 0;
+    outcome.catalogRoot = root;
+    outcome.catalogItems = store->size();
+    outcome.embedMs = embedMs;
+    outcome.searchMs = searchMs;
+    outcome.results = resultItems(hits, *store, *labels ? &**labels : nullptr, root);
+
+    const bool json = ctx.parser.isSet(ctx.common.json);
+    if (json) {
+        QJsonObject doc = ResultExporter::toJson(outcome);
+        doc.insert(QStringLiteral("recipe"), ctx.recipe.id());
+        doc.insert(QStringLiteral("open_ms"), openMs);
+        doc.insert(QStringLiteral("embed_ms"), embedMs);
+        doc.insert(QStringLiteral("search_ms"), searchMs);
         out() << QJsonDocument(doc).toJson(QJsonDocument::Indented);
-        return Ok;
-    }
-    out() << "Query: " << QDir::toNativeSeparators(imagePath)
-          << (selfItem >= 0 ? QStringLiteral(" (a catalog item, left out of its results)") : QString()) << '\n'
-          << "Searched " << store->size() << " items in " << QString::number(searchMs, 'f', 1) << " ms"
-          << (selfItem >= 0 ? QString() : QStringLiteral("; embedding took %1 ms").arg(embedMs, 0, 'f', 0)) << "\n\n";
-    out() << "rank  score  path\n";
-    for (size_t i = 0; i < hits.size(); ++i) {
-        const QString &rel = store->items()[size_t(hits[i].item)].relativePath;
-        out() << QStringLiteral("%1  %2  %3").arg(i + 1, 4).arg(double(hits[i].score), 5, 'f', 3)
-                     .arg(QDir::toNativeSeparators(QDir(root).filePath(rel)))
-              << '\n';
-        if (*labels) {
+    } else {
+        out() << "Query: " << QDir::toNativeSeparators(imagePath)
+              << (selfItem >= 0 ? QStringLiteral(" (a catalog item, left out of its results)") : QString()) << '\n'
+              << "Searched " << store->size() << " items in " << QString::number(searchMs, 'f', 1) << " ms"
+              << (selfItem >= 0 ? QString() : QStringLiteral("; embedding took %1 ms").arg(embedMs, 0, 'f', 0)) << "\n\n";
+        out() << "rank  score  path\n";
+        for (size_t i = 0; i < outcome.results.size(); ++i) {
+            const ResultItem &item = outcome.results[i];
+            out() << QStringLiteral("%1  %2  %3").arg(i + 1, 4).arg(double(item.score), 5, 'f', 3)
+                         .arg(QDir::toNativeSeparators(item.absolutePath))
+                  << '\n';
             QStringList shown;
             for (const QString &column : kShownLabels)
-                if (const QString v = (*labels)->value(rel, column); !v.isEmpty()) shown << v;
+                if (const QString v = item.labels.value(column); !v.isEmpty()) shown << v;
             if (!shown.isEmpty()) out() << "             " << shown.join(QStringLiteral(" | ")) << '\n';
         }
     }
     out().flush();
-    return Ok;
+
+    // Exports and copies come after the results are printed, so a target that cannot be
+    // written loses nothing of the search. With --json, stdout stays one JSON object.
+    bool allDone = true;
+    for (const QString &target : exports) {
+        if (Status written = ResultExporter::exportTo(outcome, target); !written) {
+            err() << "lookbook-cli: " << written.error() << '\n';
+            allDone = false;
+        } else if (!json) {
+            out() << "Exported " << QDir::toNativeSeparators(QFileInfo(target).absoluteFilePath()) << '\n';
+        }
+    }
+    if (ctx.parser.isSet(copyTo)) {
+        const CopyReport report = ResultExporter::copyFiles(outcome, ctx.parser.value(copyTo));
+        for (const FailedCopy &f : report.failed)
+            err() << "lookbook-cli: not copied: #" << f.rank << ' ' << QDir::toNativeSeparators(f.source) << ": " << f.reason << '\n';
+        if (!json)
+            out() << "Copied " << report.copied.size() << " of " << outcome.results.size() << " images to "
+                  << QDir::toNativeSeparators(report.folder) << '\n';
+        allDone = allDone && report.failed.empty();
+    }
+    out().flush();
+    err().flush();
+    return allDone ? Ok : Failed;
 }
 
 int runEval(Context &ctx)
@@ -442,7 +466,8 @@ int run(const QStringList &arguments)
         QStringLiteral("Lookbook: find the catalog items that look most like an image.\n\n"
                        "Commands:\n"
                        "  index CATALOG               build or update the catalog's embedding cache\n"
-                       "  query CATALOG IMAGE         the items most like IMAGE (-k N, --json)\n"
+                       "  query CATALOG IMAGE         the items most like IMAGE (-k N, --json; --export FILE.csv|.json|.png,\n"
+                       "                              --copy-to FOLDER)\n"
                        "  eval CATALOG                retrieval quality by the protocol of docs/quality.md\n"
                        "  fit-projection CATALOG      fit the learned projection to a labelled catalog\n\n"
                        "'lookbook-cli COMMAND --help' lists a command's options."));
