@@ -71,6 +71,9 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
     SearchOutcome outcome;
     outcome.catalogItems = m_store.size();
     outcome.filterDescription = request.filter.describe();
+    outcome.catalogRoot = m_root;
+    if (!request.pictures.empty()) outcome.queryPath = request.pictures.front().localPath;
+    else if (!request.items.empty()) outcome.queryPath = QDir(m_root).filePath(m_store.items()[size_t(request.items.front())].relativePath);
     if (request.pictures.size() == 1) outcome.queryName = request.pictures.front().displayName;
     else if (request.pictures.empty() && request.items.size() == 1) outcome.queryName = QFileInfo(m_store.items()[size_t(request.items.front())].relativePath).fileName();
     else if (request.pictures.empty() && request.items.empty()) outcome.queryName = QStringLiteral("the liked items");
@@ -124,17 +127,7 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
     outcome.tasteApplied = useTaste;
     outcome.searchMs = double(clock.nsecsElapsed()) / 1e6;
 
-    const QDir root(m_root);
-    for (const SearchHit &hit : hits) {
-        ResultItem item;
-        item.item = hit.item;
-        item.score = hit.score;
-        item.relativePath = m_store.items()[size_t(hit.item)].relativePath;
-        item.absolutePath = root.filePath(item.relativePath);
-        if (m_labels)
-            if (const StyleLabels::Row *row = m_labels->forFile(item.relativePath)) item.labels = *row;
-        outcome.results.push_back(std::move(item));
-    }
+    outcome.results = resultItems(hits, m_store, m_labels, m_root);
     return outcome;
 }
 

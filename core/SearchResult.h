@@ -9,6 +9,10 @@
 
 namespace lookbook {
 
+class EmbeddingStore;
+class StyleLabels;
+struct SearchHit;
+
 struct ResultItem {
     int item = -1;              // row in the store the search ran on
     float score = 0;            // cosine similarity
@@ -28,6 +32,15 @@ struct SearchOutcome {
     bool tasteApplied = false;  // the taste profile re-ranked the results
     double embedMs = 0;
     double searchMs = 0;
+    QString catalogRoot;        // absolute path of the catalog folder searched
+    QString queryPath;          // absolute path of the query image when it is a local file, else
+                                // empty: lets an export show the query beside its results
 };
+
+// The hits of a search on `store`, ranked as given, with their paths under the catalog
+// folder `root` and their labels (none when `labels` is null): what the app shows, the
+// command-line tool prints and an export writes.
+std::vector<ResultItem> resultItems(const std::vector<SearchHit> &hits, const EmbeddingStore &store,
+                                    const StyleLabels *labels, const QString &root);
 
 } // namespace lookbook

@@ -8,6 +8,7 @@
 #include "QueryRegion.h"
 #include "Recommender.h"
 #include "ResourceLocator.h"
+#include "ResultExporter.h"
 #include "SearchSpace.h"
 #include "StyleLabels.h"
 #include "TerminalProgress.h"
@@ -196,15 +197,6 @@ int runIndex(Context &ctx)
     return r.cancelled ? Cancelled : Ok;
 }
 
-QJsonObject labelsJson(const std::optional<StyleLabels> &labels, const QString &relativePath)
-{
-    QJsonObject object;
-    if (!labels) return object;
-    if (const StyleLabels::Row *row = labels->forFile(relativePath))
-        for (auto it = row->cbegin(); it != row->cend(); ++it) object.insert(it.key(), it.value());
-    return object;
-}
-
 // Pictures named on the command line, as queries (catalog files are recognised by Recommender).
 std::vector<QueryInput> picturesAt(const QStringList &paths)
 {
@@ -217,6 +209,33 @@ std::vector<QueryInput> picturesAt(const QStringList &paths)
     }
     return pictures;
 }
+
+// The results as text: what was searched, how, and each result with its labels.
+void printResults(const RecommendRequest &request, const SearchOutcome &result, int catalogItems, bool embedded)
+{
+    out() << "Query: " << result.queryName
+          << (result.queryInCatalog ? QStringLiteral(" (catalog items are left out of their own results)") : QString()) << '\n';
+    if (!request.likedPictures.empty() || !request.dislikedPictures.empty())
+        out() << "Refined by " << request.likedPictures.size() << " liked and " << request.dislikedPictures.size()
+              << " disliked pictures\n";
+    if (!result.filterDescription.isEmpty())
+        out() << "Filter: " << result.filterDescription << " (" << result.allowedItems << " of " << catalogItems << " items)\n";
+    out() << "Searched " << catalogItems << " items in " << QString::number(result.searchMs, 'f', 1) << " ms"
+          << (embedded ? QStringLiteral("; embedding took %1 ms").arg(result.embedMs, 0, 'f', 0) : QString()) << "\n\n";
+    if (result.results.empty()) out() << "No item matches the filter.\n";
+    else out() << "rank  score  path\n";
+    for (size_t i = 0; i < result.results.size(); ++i) {
+        const ResultItem &item = result.results[i];
+        out() << QStringLiteral("%1  %2  %3").arg(i + 1, 4).arg(double(item.score), 5, 'f', 3)
+                     .arg(QDir::toNativeSeparators(item.absolutePath))
+              << '\n';
+        QStringList shown;
+        for (const QString &column : kShownLabels)
+            if (const QString v = item.labels.value(column); !v.isEmpty()) shown << v;
+        if (!shown.isEmpty()) out() << "             " << shown.join(QStringLiteral(" | ")) << '\n';
+    }
+}
+
 
 int runQuery(Context &ctx)
 {
@@ -239,7 +258,16 @@ int runQuery(Context &ctx)
                             QStringLiteral("IMAGE"));
     QCommandLineOption dislike(QStringLiteral("dislike"),
                                QStringLiteral("Refine away from this picture. Repeatable."), QStringLiteral("IMAGE"));
-    ctx.parser.addOptions({k, filter, text, region, centre, like, dislike});
+    QCommandLineOption exportTo(QStringLiteral("export"),
+                                QStringLiteral("Also write the results to FILE, in the format its name ends in: .csv "
+                                               "(rank, score, paths, labels), .json (as --json prints them) or .png "
+                                               "(a contact sheet of the query and its results). Repeatable."),
+                                QStringLiteral("file"));
+    QCommandLineOption copyTo(QStringLiteral("copy-to"),
+                              QStringLiteral("Also copy the result images into FOLDER (created if missing), named "
+                                             "NN_name by rank; a file already there is never replaced (\"name (2)\")."),
+                              QStringLiteral("folder"));
+    ctx.parser.addOptions({k, filter, text, region, centre, like, dislike, exportTo, copyTo});
     ctx.parser.addOption(ctx.common.json);
     ctx.parser.addOptions({ctx.common.labels, ctx.common.projection});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
@@ -260,6 +288,10 @@ int runQuery(Context &ctx)
     request.pictures = picturesAt(imagePaths);
     request.likedPictures = picturesAt(ctx.parser.values(like));
     request.dislikedPictures = picturesAt(ctx.parser.values(dislike));
+    // Refused before the search, which can take seconds: a wrong name is known at once.
+    const QStringList exports = ctx.parser.values(exportTo);
+    for (const QString &target : exports)
+        if (Status format = ResultExporter::checkFormat(target); !format) return failure(format.error());
     if (ctx.parser.isSet(region) || ctx.parser.isSet(centre)) {
         if (imagePaths.size() != 1) return usageError(QStringLiteral("--region and --centre-crop take one IMAGE"));
         if (ctx.parser.isSet(region) && ctx.parser.isSet(centre))
@@ -303,58 +335,47 @@ int runQuery(Context &ctx)
     if (!outcome) return failure(outcome.error());
     const SearchOutcome &result = *outcome;
 
-    if (ctx.parser.isSet(ctx.common.json)) {
-        QJsonArray results;
-        for (size_t i = 0; i < result.results.size(); ++i) {
-            const ResultItem &item = result.results[i];
-            results.append(QJsonObject{{QStringLiteral("rank"), int(i + 1)},
-                                       {QStringLiteral("score"), double(item.score)},
-                                       {QStringLiteral("path"), item.absolutePath},
-                                       {QStringLiteral("relative_path"), item.relativePath},
-                                       {QStringLiteral("labels"), labelsJson(*labels, item.relativePath)}});
-        }
+    const bool json = ctx.parser.isSet(ctx.common.json);
+    if (json) {
+        QJsonObject doc = ResultExporter::toJson(result);
         QJsonArray queries;
         for (const QueryInput &picture : request.pictures) queries.append(picture.localPath);
-        const QJsonObject doc{{QStringLiteral("query"), request.pictures.front().localPath},
-                              {QStringLiteral("queries"), queries},
-                              {QStringLiteral("query_in_catalog"), result.queryInCatalog},
-                              {QStringLiteral("catalog"), root},
-                              {QStringLiteral("catalog_items"), store->size()},
-                              {QStringLiteral("allowed_items"), result.allowedItems},
-                              {QStringLiteral("filter"), result.filterDescription},
-                              {QStringLiteral("liked"), int(request.likedPictures.size())},
-                              {QStringLiteral("disliked"), int(request.dislikedPictures.size())},
-                              {QStringLiteral("recipe"), ctx.recipe.id()},
-                              {QStringLiteral("open_ms"), openMs},
-                              {QStringLiteral("embed_ms"), result.embedMs},
-                              {QStringLiteral("search_ms"), result.searchMs},
-                              {QStringLiteral("results"), results}};
+        doc.insert(QStringLiteral("queries"), queries);
+        doc.insert(QStringLiteral("liked"), int(request.likedPictures.size()));
+        doc.insert(QStringLiteral("disliked"), int(request.dislikedPictures.size()));
+        doc.insert(QStringLiteral("recipe"), ctx.recipe.id());
+        doc.insert(QStringLiteral("open_ms"), openMs);
+        doc.insert(QStringLiteral("embed_ms"), result.embedMs);
+        doc.insert(QStringLiteral("search_ms"), result.searchMs);
         out() << QJsonDocument(doc).toJson(QJsonDocument::Indented);
-        return Ok;
-    }
-    out() << "Query: " << imagePaths.join(QStringLiteral(" + "))
-          << (result.queryInCatalog ? QStringLiteral(" (catalog items are left out of their own results)") : QString()) << '\n';
-    if (!request.likedPictures.empty() || !request.dislikedPictures.empty())
-        out() << "Refined by " << request.likedPictures.size() << " liked and " << request.dislikedPictures.size()
-              << " disliked pictures\n";
-    if (!result.filterDescription.isEmpty())
-        out() << "Filter: " << result.filterDescription << " (" << result.allowedItems << " of " << store->size() << " items)\n";
-    out() << "Searched " << store->size() << " items in " << QString::number(result.searchMs, 'f', 1) << " ms"
-          << (model ? QStringLiteral("; embedding took %1 ms").arg(result.embedMs, 0, 'f', 0) : QString()) << "\n\n";
-    if (result.results.empty()) out() << "No item matches the filter.\n";
-    else out() << "rank  score  path\n";
-    for (size_t i = 0; i < result.results.size(); ++i) {
-        const ResultItem &item = result.results[i];
-        out() << QStringLiteral("%1  %2  %3").arg(i + 1, 4).arg(double(item.score), 5, 'f', 3)
-                     .arg(QDir::toNativeSeparators(item.absolutePath))
-              << '\n';
-        QStringList shown;
-        for (const QString &column : kShownLabels)
-            if (const QString v = item.labels.value(column); !v.isEmpty()) shown << v;
-        if (!shown.isEmpty()) out() << "             " << shown.join(QStringLiteral(" | ")) << '\n';
+    } else {
+        printResults(request, result, store->size(), model != nullptr);
     }
     out().flush();
-    return Ok;
+
+    // Exports and copies come after the results are printed, so a target that cannot be
+    // written loses nothing of the search. With --json, stdout stays one JSON object.
+    bool allDone = true;
+    for (const QString &target : exports) {
+        if (Status written = ResultExporter::exportTo(result, target); !written) {
+            err() << "lookbook-cli: " << written.error() << '\n';
+            allDone = false;
+        } else if (!json) {
+            out() << "Exported " << QDir::toNativeSeparators(QFileInfo(target).absoluteFilePath()) << '\n';
+        }
+    }
+    if (ctx.parser.isSet(copyTo)) {
+        const CopyReport report = ResultExporter::copyFiles(result, ctx.parser.value(copyTo));
+        for (const FailedCopy &f : report.failed)
+            err() << "lookbook-cli: not copied: #" << f.rank << ' ' << QDir::toNativeSeparators(f.source) << ": " << f.reason << '\n';
+        if (!json)
+            out() << "Copied " << report.copied.size() << " of " << result.results.size() << " images to "
+                  << QDir::toNativeSeparators(report.folder) << '\n';
+        allDone = allDone && report.failed.empty();
+    }
+    out().flush();
+    err().flush();
+    return allDone ? Ok : Failed;
 }
 
 int runEval(Context &ctx)
@@ -503,7 +524,8 @@ int run(const QStringList &arguments)
                        "Commands:\n"
                        "  index CATALOG               build or update the catalog's embedding cache\n"
                        "  query CATALOG IMAGE...      the items most like IMAGE (-k N, --filter F=V, --text W,\n"
-                       "                              --region X,Y,W,H, --like/--dislike IMAGE, --json)\n"
+                       "                              --region X,Y,W,H, --like/--dislike IMAGE, --json,\n"
+                       "                              --export FILE.csv|.json|.png, --copy-to FOLDER)\n"
                        "  eval CATALOG                retrieval quality by the protocol of docs/quality.md\n"
                        "  fit-projection CATALOG      fit the learned projection to a labelled catalog\n\n"
                        "'lookbook-cli COMMAND --help' lists a command's options."));

@@ -1,6 +1,8 @@
 // lookbook-cli driven as a user drives it: real processes, real model, real images.
 #include "TestSupport.h"
 
+#include "StyleLabels.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -142,6 +144,63 @@ private slots:
             const QByteArray calls = trace.readAll();
             QVERIFY2(!calls.contains("AF_INET") && !calls.contains("AF_PACKET") && !calls.contains("AF_NETLINK"), calls.constData());
         }
+    }
+
+    // --export and --copy-to take the printed results out of Lookbook; targets that cannot be
+    // written are refused with exit code 2.
+    void queryExportsAndCopies()
+    {
+        CatalogFixture f;
+        Run r = cli({QStringLiteral("index"), f.catalog()});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QTemporaryDir out;
+        const QString self = f.catalog() + u'/' + f.names[3];
+        const QString csv = out.filePath(QStringLiteral("x.csv"));
+        const QString jsonFile = out.filePath(QStringLiteral("x.json"));
+        const QString png = out.filePath(QStringLiteral("x.png"));
+        const QString copies = out.filePath(QStringLiteral("picked"));
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--export"), csv, QStringLiteral("--export"), jsonFile,
+                 QStringLiteral("--export"), png, QStringLiteral("--copy-to"), copies});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("rank  score  path") && r.out.contains("Copied 5 of 5 images"), r.out.constData());
+        for (const QString &file : {csv, jsonFile, png}) QVERIFY2(QFileInfo(file).size() > 0, qPrintable(file));
+
+        QFile table(csv);
+        QVERIFY(table.open(QIODevice::ReadOnly));
+        bool ok = false;
+        const QList<QStringList> rows = parseCsv(table.readAll(), &ok);
+        QVERIFY(ok);
+        QCOMPARE(rows.size(), 1 + 5);
+        QCOMPARE(rows[0].mid(0, 4), (QStringList{QStringLiteral("rank"), QStringLiteral("score"), QStringLiteral("path"),
+                                                 QStringLiteral("relativePath")}));
+        QVERIFY(rows[0].contains(QStringLiteral("articleType")));
+        QFile results(jsonFile);
+        QVERIFY(results.open(QIODevice::ReadOnly));
+        const QJsonObject doc = json(results.readAll());
+        QCOMPARE(doc.value(QStringLiteral("query")).toString(), self);
+        QVERIFY(doc.value(QStringLiteral("query_in_catalog")).toBool());
+        QCOMPARE(doc.value(QStringLiteral("results")).toArray().size(), 5);
+        const QStringList copied = QDir(copies).entryList(QDir::Files, QDir::Name);
+        QCOMPARE(copied.size(), 5);
+        QVERIFY2(copied.first().startsWith(QStringLiteral("01_")), qPrintable(copied.first()));
+
+        // With --json, stdout stays one JSON object.
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--json"), QStringLiteral("--export"), csv});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(json(r.out).value(QStringLiteral("results")).toArray().size(), 5);
+
+        // An unknown format is refused before searching; an unwritable target after, with the
+        // results printed (a file where a folder should be stops root too).
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--export"), out.filePath(QStringLiteral("x.txt"))});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(".csv, .json or .png") && r.err.contains("x.txt") && r.out.isEmpty(), r.err.constData());
+        QVERIFY(!QFile::exists(out.filePath(QStringLiteral("x.txt"))));
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--export"), csv + QStringLiteral("/sub/y.json")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("y.json") && r.out.contains("rank  score  path"), r.err.constData());
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--copy-to"), png});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("not a folder"), r.err.constData());
     }
 
     void indexQueryEval()
