@@ -78,58 +78,153 @@ std::vector<LabelledImage> listLabelledImages(const QString &queriesDir)
     return images;
 }
 
+namespace {
+
+// The articleType and colour of every item, read once: the protocols compare them for
+// thousands of hits. Queries are the items with an articleType.
+struct ItemLabels {
+    std::vector<QString> types, colours;
+    std::vector<int> queries;
+    ItemLabels(const EmbeddingStore &store, const StyleLabels &labels)
+        : types(size_t(store.size())), colours(size_t(store.size()))
+    {
+        for (int i = 0; i < store.size(); ++i) {
+            const QString &path = store.items()[size_t(i)].relativePath;
+            types[size_t(i)] = labels.value(path, kArticleType);
+            colours[size_t(i)] = labels.value(path, kBaseColour);
+            if (!types[size_t(i)].isEmpty()) queries.push_back(i);
+        }
+    }
+    bool sameType(int a, int b) const { return types[size_t(a)] == types[size_t(b)]; }
+};
+
+// Calls visit(space, queries of the fold) for each fold. With folds > 1 and a recipe that
+// uses the learned projection, each fold's space has a projection fitted on the articleType
+// labels of the other folds only; else one space serves all queries. Returns the folds
+// used (0 without cross-validation), or -1 when a fold has fewer than two classes to fit.
+template <typename Visit>
+int forEachFold(const EmbeddingStore &store, const ItemLabels &labels, const EmbeddingRecipe &recipe, int folds,
+                const std::shared_ptr<const DiscriminantProjection> &given, Visit &&visit)
+{
+    // Items are sorted by path, so i % folds spreads every kind of product over the folds.
+    const bool crossValidate = folds > 1 && recipe.projectionWeight > 0;
+    for (int fold = 0; fold < (crossValidate ? folds : 1); ++fold) {
+        std::shared_ptr<const DiscriminantProjection> projection = given;
+        if (crossValidate) {
+            std::vector<QString> trainingLabels = labels.types;
+            for (size_t i = 0; i < trainingLabels.size(); ++i)
+                if (int(i) % folds == fold) trainingLabels[i].clear(); // the queries' own fold stays out
+            auto fitted = DiscriminantProjection::fit(store.vectors(), DiscriminantProjection::classIds(trainingLabels));
+            if (!fitted) return -1;
+            projection = std::make_shared<const DiscriminantProjection>(std::move(*fitted));
+        }
+        const SearchSpace space(store, recipe, projection);
+        std::vector<int> foldQueries;
+        for (int item : labels.queries)
+            if (!crossValidate || item % folds == fold) foldQueries.push_back(item);
+        visit(space, foldQueries);
+    }
+    return crossValidate ? folds : 0;
+}
+
+} // namespace
+
 CatalogQuality Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLabels &labels,
                                       const EmbeddingRecipe &recipe, int folds, int k,
                                       std::shared_ptr<const DiscriminantProjection> given)
 {
     CatalogQuality quality;
     quality.catalogItems = store.size();
-    // Each item's labels, read once: every fold compares them for thousands of hits.
-    std::vector<QString> types(size_t(store.size())), colours(size_t(store.size()));
-    std::vector<int> queryItems;
-    for (int i = 0; i < store.size(); ++i) {
-        const QString &path = store.items()[size_t(i)].relativePath;
-        types[size_t(i)] = labels.value(path, kArticleType);
-        colours[size_t(i)] = labels.value(path, kBaseColour);
-        if (!types[size_t(i)].isEmpty()) queryItems.push_back(i);
-    }
-    quality.queries = int(queryItems.size());
-    if (queryItems.empty() || k <= 0) return quality;
-
-    // Items are sorted by path, so i % folds spreads every kind of product over the folds.
-    const bool crossValidate = folds > 1 && recipe.projectionWeight > 0;
-    quality.folds = crossValidate ? folds : 0;
+    const ItemLabels items(store, labels);
+    quality.queries = int(items.queries.size());
+    if (items.queries.empty() || k <= 0) return quality;
     double typeHits = 0, typeColourHits = 0;
-    for (int fold = 0; fold < (crossValidate ? folds : 1); ++fold) {
-        std::shared_ptr<const DiscriminantProjection> projection = given;
-        if (crossValidate) {
-            std::vector<QString> trainingLabels = types;
-            for (size_t i = 0; i < trainingLabels.size(); ++i)
-                if (int(i) % folds == fold) trainingLabels[i].clear(); // the queries' own fold stays out
-            const std::vector<int> classes = DiscriminantProjection::classIds(trainingLabels);
-            auto fitted = DiscriminantProjection::fit(store.vectors(), classes);
-            if (!fitted) return quality; // fewer than two classes: nothing to measure
-            projection = std::make_shared<const DiscriminantProjection>(std::move(*fitted));
-        }
-        const SearchSpace space(store, recipe, projection);
-        std::vector<int> foldQueries;
-        for (int item : queryItems)
-            if (!crossValidate || item % folds == fold) foldQueries.push_back(item);
+    const int used = forEachFold(store, items, recipe, folds, given, [&](const SearchSpace &space, const std::vector<int> &foldQueries) {
         RowMatrix queries(Eigen::Index(foldQueries.size()), space.dimension());
         for (size_t q = 0; q < foldQueries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(foldQueries[q]);
         const auto results = space.searchMany(queries, k, foldQueries);
         for (size_t q = 0; q < foldQueries.size(); ++q) {
-            const size_t query = size_t(foldQueries[q]);
+            const int query = foldQueries[q];
             for (const SearchHit &hit : results[q]) {
-                if (types[size_t(hit.item)] != types[query]) continue;
+                if (!items.sameType(hit.item, query)) continue;
                 typeHits += 1;
-                if (colours[size_t(hit.item)] == colours[query]) typeColourHits += 1;
+                if (items.colours[size_t(hit.item)] == items.colours[size_t(query)]) typeColourHits += 1;
             }
         }
-    }
-    const double denominator = double(queryItems.size()) * k;
+    });
+    if (used < 0) return quality; // fewer than two classes: nothing to measure
+    quality.folds = used;
+    const double denominator = double(items.queries.size()) * k;
     quality.pAtKArticleType = typeHits / denominator;
     quality.pAtKArticleTypeColour = typeColourHits / denominator;
+    return quality;
+}
+
+FeedbackQuality Evaluator::relevanceFeedback(const EmbeddingStore &store, const StyleLabels &labels,
+                                             const EmbeddingRecipe &recipe, int folds, const Rocchio &rocchio,
+                                             int likes, int k, std::shared_ptr<const DiscriminantProjection> given)
+{
+    FeedbackQuality quality;
+    quality.likes = likes;
+    const ItemLabels items(store, labels);
+    quality.queries = int(items.queries.size());
+    if (items.queries.empty() || k <= 0 || likes <= 0) return quality;
+    double before = 0, after = 0, beforeUnseen = 0, afterUnseen = 0;
+    const auto hitsOf = [&](const std::vector<SearchHit> &hits, int query) {
+        return double(std::count_if(hits.begin(), hits.end(), [&](const SearchHit &h) { return items.sameType(h.item, query); }));
+    };
+    // Each ranking as one batch of matrix products (searchMany), the liked items left out
+    // afterwards from rankings k + likes long: the same top k as searching without them.
+    const auto topWithout = [k](const std::vector<SearchHit> &hits, const std::vector<int> &left) {
+        std::vector<SearchHit> kept;
+        for (const SearchHit &hit : hits)
+            if (int(kept.size()) < k && std::find(left.begin(), left.end(), hit.item) == left.end()) kept.push_back(hit);
+        return kept;
+    };
+    const int used = forEachFold(store, items, recipe, folds, given, [&](const SearchSpace &space, const std::vector<int> &foldQueries) {
+        RowMatrix queries(Eigen::Index(foldQueries.size()), space.dimension());
+        for (size_t q = 0; q < foldQueries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(foldQueries[q]);
+        const auto first = space.searchMany(queries, k + likes, foldQueries);
+        // The stylist's clicks, simulated from the labels: the first `likes` correct results.
+        std::vector<int> eligible;
+        std::vector<std::vector<int>> liked;
+        for (size_t q = 0; q < foldQueries.size(); ++q) {
+            std::vector<int> correct;
+            for (int r = 0; r < k && r < int(first[q].size()); ++r)
+                if (int(correct.size()) < likes && items.sameType(first[q][size_t(r)].item, foldQueries[q])) correct.push_back(first[q][size_t(r)].item);
+            if (int(correct.size()) < likes) continue; // this query gives nothing to like
+            eligible.push_back(int(q));
+            liked.push_back(std::move(correct));
+        }
+        RowMatrix refined(Eigen::Index(eligible.size()), space.dimension());
+        std::vector<int> eligibleItems;
+        for (size_t e = 0; e < eligible.size(); ++e) {
+            std::vector<Eigen::RowVectorXf> likedVectors;
+            for (int item : liked[e]) likedVectors.push_back(space.itemQuery(item));
+            refined.row(Eigen::Index(e)) = rocchio.refine(queries.row(eligible[e]), likedVectors, {});
+            eligibleItems.push_back(foldQueries[size_t(eligible[e])]);
+        }
+        const auto second = space.searchMany(refined, k + likes, eligibleItems);
+        for (size_t e = 0; e < eligible.size(); ++e) {
+            const int query = eligibleItems[e];
+            const std::vector<SearchHit> &original = first[size_t(eligible[e])];
+            before += hitsOf(topWithout(original, {}), query);
+            after += hitsOf(topWithout(second[e], {}), query);
+            // What the feedback adds beyond the liked items themselves: both rankings
+            // without them (the first one is the original query's next results).
+            beforeUnseen += hitsOf(topWithout(original, liked[e]), query);
+            afterUnseen += hitsOf(topWithout(second[e], liked[e]), query);
+        }
+        quality.eligible += int(eligible.size());
+    });
+    if (used < 0) return quality;
+    quality.folds = used;
+    if (quality.eligible == 0) return quality;
+    const double denominator = double(quality.eligible) * k;
+    quality.pBefore = before / denominator;
+    quality.pAfter = after / denominator;
+    quality.pBeforeUnseen = beforeUnseen / denominator;
+    quality.pAfterUnseen = afterUnseen / denominator;
     return quality;
 }
 

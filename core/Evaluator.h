@@ -7,6 +7,7 @@
 #include "EmbeddingModel.h"
 #include "EmbeddingStore.h"
 #include "Expected.h"
+#include "Rocchio.h"
 #include "StyleLabels.h"
 
 #include <QHash>
@@ -26,6 +27,20 @@ struct CatalogQuality {
     int folds = 0;              // cross-validation folds of the learned projection (0: none fitted)
     double pAtKArticleType = 0;
     double pAtKArticleTypeColour = 0;
+};
+
+// Relevance feedback measured on the catalog: for every query whose first k results hold at
+// least `likes` items of its articleType, those are "liked" (the clicks simulated from the
+// labels), the query is refined (Rocchio) and searched again. P@k over those queries.
+struct FeedbackQuality {
+    int queries = 0;             // catalog items with an articleType label
+    int eligible = 0;            // of them, with enough correct results to like
+    int likes = 0;               // liked results per query
+    int folds = 0;
+    double pBefore = 0;          // P@k of the first results
+    double pAfter = 0;           // P@k of the refined query (the liked items may be among them)
+    double pBeforeUnseen = 0;    // the same two with the liked items left out of both rankings:
+    double pAfterUnseen = 0;     // what the feedback finds beyond what was liked
 };
 
 struct StreetQuality {
@@ -70,6 +85,11 @@ public:
     static CatalogQuality leaveOneOut(const EmbeddingStore &store, const StyleLabels &labels,
                                       const EmbeddingRecipe &recipe, int folds = 0, int k = kProtocolK,
                                       std::shared_ptr<const DiscriminantProjection> projection = {});
+    // See FeedbackQuality; folds and projection as for leaveOneOut.
+    static FeedbackQuality relevanceFeedback(const EmbeddingStore &store, const StyleLabels &labels,
+                                             const EmbeddingRecipe &recipe, int folds, const Rocchio &rocchio,
+                                             int likes = 2, int k = kProtocolK,
+                                             std::shared_ptr<const DiscriminantProjection> projection = {});
     // Folds needed for honest figures on this catalog (see kCrossValidationFolds).
     static int foldsNeeded(const EmbeddingStore &store, const EmbeddingRecipe &recipe);
 

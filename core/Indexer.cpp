@@ -2,6 +2,7 @@
 
 #include "CatalogIndex.h"
 #include "IndexJournal.h"
+#include "ParallelBlocks.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -9,7 +10,6 @@
 #include <QFileInfo>
 #include <QFuture>
 #include <QLockFile>
-#include <QtConcurrent>
 
 #include <opencv2/core.hpp>
 
@@ -25,11 +25,17 @@ struct Decoded {
     QString error;
 };
 
-QFuture<Decoded> decodeAsync(const QString &root, std::vector<CatalogFile> files, const ImageLoader &loader)
+// Decodes a batch in the background, its images in parallel (one task on the global pool
+// whose loop the pool's other threads join), while the network embeds the previous batch.
+QFuture<std::vector<Decoded>> decodeAsync(const QString &root, std::vector<CatalogFile> files, const ImageLoader &loader)
 {
-    return QtConcurrent::mapped(std::move(files), [root, loader](const CatalogFile &file) {
-        auto image = loader.loadFile(root + u'/' + file.relativePath);
-        return image ? Decoded{file, *image, {}} : Decoded{file, {}, image.error()};
+    return runTask(QThreadPool::globalInstance(), [root, files = std::move(files), loader] {
+        std::vector<Decoded> decoded(files.size());
+        forEachBlock(files.size(), size_t(1), QThreadPool::globalInstance(), [&](int, size_t i, size_t) {
+            auto image = loader.loadFile(root + u'/' + files[i].relativePath);
+            decoded[i] = image ? Decoded{files[i], *image, {}} : Decoded{files[i], {}, image.error()};
+        });
+        return decoded;
     });
 }
 
@@ -155,15 +161,15 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
     progress.total = int(todo.size());
     QElapsedTimer embedClock;
     embedClock.start();
-    QFuture<Decoded> next = todo.empty() ? QFuture<Decoded>() : decodeAsync(root, batchOf(0), loader);
+    QFuture<std::vector<Decoded>> next;
+    if (!todo.empty()) next = decodeAsync(root, batchOf(0), loader);
     for (size_t start = 0; start < todo.size(); start += size_t(batchSize)) {
         if (cancel && cancel->load()) {
-            next.cancel();
-            next.waitForFinished();
+            next.waitForFinished(); // the batch being decoded: a fraction of a second
             report.cancelled = true;
             break;
         }
-        const QList<Decoded> decoded = next.results();
+        const std::vector<Decoded> decoded = resultOf(next);
         const size_t following = start + size_t(batchSize);
         if (following < todo.size()) next = decodeAsync(root, batchOf(following), loader); // overlaps the network
 
@@ -184,7 +190,7 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
         if (Status appended = journal->append(batch); !appended) return Result::failure(appended.error());
 
         progress.done += int(decoded.size());
-        progress.lastFile = decoded.isEmpty() ? QString() : decoded.back().file.relativePath;
+        progress.lastFile = decoded.empty() ? QString() : decoded.back().file.relativePath;
         const double elapsed = double(embedClock.nsecsElapsed()) / 1e9;
         progress.imagesPerSecond = elapsed > 0 ? progress.done / elapsed : 0;
         progress.secondsLeft = progress.imagesPerSecond > 0 ? (progress.total - progress.done) / progress.imagesPerSecond : -1;

@@ -1,17 +1,29 @@
 #pragma once
+// How the core runs work on thread pools: data-parallel loops (forEachBlock) and single
+// background tasks (runTask / resultOf).
+//
 // Data-parallel loops: [0, count) cut into blocks of consecutive indices, run on a thread
 // pool, returning when all are done. The one way the core runs such loops.
 //
-// Under ThreadSanitizer it also states what Qt's pool guarantees: what the caller did
-// before the call happens before every block, and every block happens before the return.
-// The sanitizer cannot see that by itself, because Qt's locks are futexes in a library not
-// built for it; without the statement every loop would be reported as a data race.
+// Under ThreadSanitizer the blocks run as plain QThreadPool tasks joined by a std::latch,
+// with the hand-over to the pool stated to the sanitizer: what the caller did before the
+// call happens before every block, and every block happens before the return. QtConcurrent's
+// map kernel hands itself to its threads through Qt's atomics and futexes, in a library not
+// built for the sanitizer, so through it every loop would be reported as a data race in Qt's
+// own bookkeeping. The blocks, and the data they share, are the same either way.
 
+#include <QFuture>
+#include <QPromise>
 #include <QThreadPool>
 #include <QtConcurrent>
 
 #include <algorithm>
+#include <memory>
 #include <vector>
+
+#ifdef LOOKBOOK_THREAD_SANITIZER
+#include <latch>
+#endif
 
 #if defined(__SANITIZE_THREAD__)
 #define LOOKBOOK_THREAD_SANITIZER 1
@@ -38,6 +50,9 @@ inline void acquire(void *sync) { __tsan_acquire(sync); }
 inline void release(void *) {}
 inline void acquire(void *) {}
 #endif
+// What every background task's end releases and every wait for one acquires: one object
+// for all of them (a race between two tasks' results could hide behind it, none is invented).
+inline char g_taskFinished = 0;
 } // namespace threadsan
 
 // Calls function(blockIndex, begin, end) for every block of `blockSize` indices of
@@ -56,14 +71,62 @@ void forEachBlock(Index count, Index blockSize, QThreadPool *pool, Function &&fu
         for (const Block &b : blocks) function(b.index, b.begin, b.end);
         return;
     }
-    char started = 0, finished = 0; // the sanitizer's sync objects: only their addresses matter
+#ifdef LOOKBOOK_THREAD_SANITIZER
+    char started = 0; // the sanitizer's sync object: only its address matters
+    std::latch done(std::ptrdiff_t(blocks.size()));
+    std::vector<std::unique_ptr<QRunnable>> tasks;
+    for (const Block &b : blocks) {
+        tasks.emplace_back(QRunnable::create([&, b] {
+            threadsan::acquire(&started);
+            function(b.index, b.begin, b.end);
+            done.count_down();
+        }));
+        tasks.back()->setAutoDelete(false); // deleted here, after the join
+    }
     threadsan::release(&started);
-    QtConcurrent::blockingMap(pool, blocks, [&](const Block &b) {
-        threadsan::acquire(&started);
-        function(b.index, b.begin, b.end);
-        threadsan::release(&finished);
+    for (const auto &task : tasks) pool->start(task.get());
+    // The calling thread runs what no pool thread has started yet, as blockingMap's wait does.
+    for (const auto &task : tasks)
+        if (pool->tryTake(task.get())) task->run();
+    done.wait();
+#else
+    QtConcurrent::blockingMap(pool, blocks, [&](const Block &b) { function(b.index, b.begin, b.end); });
+#endif
+}
+
+// Runs function() on `pool` and returns the future of its result, read with resultOf.
+// Under ThreadSanitizer the task is a plain QRunnable whose hand-over the sanitizer is told
+// about (see above); QtConcurrent::run otherwise.
+template <typename Function>
+auto runTask(QThreadPool *pool, Function function) -> QFuture<std::invoke_result_t<Function>>
+{
+#ifdef LOOKBOOK_THREAD_SANITIZER
+    using Result = std::invoke_result_t<Function>;
+    auto promise = std::make_shared<QPromise<Result>>();
+    QFuture<Result> future = promise->future();
+    promise->start();
+    auto started = std::make_shared<char>(0);
+    QRunnable *task = QRunnable::create([promise, started, function = std::move(function)]() mutable {
+        threadsan::acquire(started.get());
+        promise->addResult(function());
+        threadsan::release(&threadsan::g_taskFinished);
+        promise->finish();
     });
-    threadsan::acquire(&finished);
+    threadsan::release(started.get());
+    pool->start(task);
+    return future;
+#else
+    return QtConcurrent::run(pool, std::move(function));
+#endif
+}
+
+// Waits for a task of runTask and returns its result.
+template <typename T>
+T resultOf(QFuture<T> &future)
+{
+    future.waitForFinished();
+    threadsan::acquire(&threadsan::g_taskFinished);
+    return future.result();
 }
 
 } // namespace lookbook

@@ -390,7 +390,11 @@ int runEval(Context &ctx)
                                             "Default: %1 when the projection was fitted on items of this "
                                             "catalog, else 0 (used as it is).").arg(kCrossValidationFolds),
                              QStringLiteral("n"));
-    ctx.parser.addOptions({ctx.common.labels, ctx.common.json, ctx.common.projection, queries, labelMap, folds});
+    QCommandLineOption feedback(QStringLiteral("feedback"),
+                                QStringLiteral("Also measure relevance feedback: for each query, like its first N "
+                                               "correct results (simulated from the labels), refine and search again."),
+                                QStringLiteral("N"));
+    ctx.parser.addOptions({ctx.common.labels, ctx.common.json, ctx.common.projection, queries, labelMap, folds, feedback});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
     ctx.parser.process(ctx.arguments);
     if (const int code = prepareCatalog(ctx); code != Ok) return code;
@@ -425,6 +429,18 @@ int runEval(Context &ctx)
                      {QStringLiteral("catalog_seconds"), catalogSeconds},
                      {QStringLiteral("p_at_5_article_type"), catalog.pAtKArticleType},
                      {QStringLiteral("p_at_5_article_type_colour"), catalog.pAtKArticleTypeColour}};
+    std::optional<FeedbackQuality> refined;
+    if (ctx.parser.isSet(feedback)) {
+        const int likes = ctx.parser.value(feedback).toInt();
+        if (likes <= 0) return usageError(QStringLiteral("--feedback takes a positive number of likes"));
+        refined = Evaluator::relevanceFeedback(*store, **labels, ctx.recipe, foldCount, Rocchio(), likes, kProtocolK, ctx.projection);
+        json.insert(QStringLiteral("feedback_likes"), refined->likes);
+        json.insert(QStringLiteral("feedback_queries"), refined->eligible);
+        json.insert(QStringLiteral("feedback_p_at_5_before"), refined->pBefore);
+        json.insert(QStringLiteral("feedback_p_at_5_after"), refined->pAfter);
+        json.insert(QStringLiteral("feedback_p_at_5_unseen_before"), refined->pBeforeUnseen);
+        json.insert(QStringLiteral("feedback_p_at_5_unseen_after"), refined->pAfterUnseen);
+    }
     std::optional<StreetQuality> street;
     if (ctx.parser.isSet(queries)) {
         auto map = LabelMap::load(ctx.parser.value(labelMap));
@@ -458,6 +474,13 @@ int runEval(Context &ctx)
           << "):\n"
           << "  P@5 articleType          " << QString::number(catalog.pAtKArticleType, 'f', 3) << '\n'
           << "  P@5 articleType+colour   " << QString::number(catalog.pAtKArticleTypeColour, 'f', 3) << '\n';
+    if (refined)
+        out() << "Relevance feedback (" << refined->eligible << " of " << refined->queries << " queries had "
+              << refined->likes << " correct results to like):\n"
+              << "  P@5 first results        " << QString::number(refined->pBefore, 'f', 3) << '\n'
+              << "  P@5 refined query        " << QString::number(refined->pAfter, 'f', 3) << '\n'
+              << "  without the liked items  " << QString::number(refined->pBeforeUnseen, 'f', 3) << " -> "
+              << QString::number(refined->pAfterUnseen, 'f', 3) << '\n';
     if (street)
         out() << "Consumer photos (" << street->queries << " queries against " << catalog.catalogItems << " items):\n"
               << "  P@5 strict               " << QString::number(street->pAtKStrict, 'f', 3) << '\n'

@@ -71,6 +71,24 @@ private slots:
         QVERIFY(q.pAtKArticleTypeColour >= kTargetArticleTypeColour - kRounding);
     }
 
+    void likingTwoCorrectResultsRaisesPrecision()
+    {
+        // The recipe without the learned projection: its figures need no cross-validation
+        // (the projection's were fitted on these labels), and the feedback is what is measured.
+        const auto recipe = EmbeddingRecipe::fromId(QStringLiteral("squash-288-max-cls0.2-qcrop224-dba5-qe3"));
+        QVERIFY(recipe);
+        QCOMPARE(recipe->indexRecipe().id(), m_recipe.indexRecipe().id()); // the same embeddings
+        const FeedbackQuality q = Evaluator::relevanceFeedback(m_store, *m_labels, *recipe, 0, Rocchio());
+        qInfo("relevance feedback, recipe %s: %d of %d queries with 2 correct results to like; P@5 %.4f -> %.4f, "
+              "without the liked items %.4f -> %.4f", qPrintable(recipe->id()), q.eligible, q.queries, q.pBefore,
+              q.pAfter, q.pBeforeUnseen, q.pAfterUnseen);
+        QCOMPARE(q.queries, kSubsetSize);
+        QVERIFY(q.eligible > q.queries / 2);
+        QVERIFY(q.pAfter > q.pBefore);
+        // Beyond the liked items themselves, the refined query finds more of the right kind.
+        QVERIFY(q.pAfterUnseen > q.pBeforeUnseen);
+    }
+
     void consumerPhotos()
     {
         const auto map = LabelMap::load(test::sharedQueriesDir() + QStringLiteral("/label_map_to_articleType.csv"));
