@@ -50,7 +50,11 @@ Expected<ResultFilter> ResultFilter::parse(const QStringList &terms)
 
 void ResultFilter::allow(const QString &field, const QString &value)
 {
-    QStringList &values = m_labels[field];
+    // "articletype" and "articleType" are one field, so their values are alternatives.
+    QString key = field;
+    for (auto it = m_labels.cbegin(); it != m_labels.cend(); ++it)
+        if (it.key().compare(field, Qt::CaseInsensitive) == 0) key = it.key();
+    QStringList &values = m_labels[key];
     if (!values.contains(value, Qt::CaseInsensitive)) values << value;
 }
 
