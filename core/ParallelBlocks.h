@@ -18,12 +18,9 @@
 #include <QtConcurrent>
 
 #include <algorithm>
+#include <latch>
 #include <memory>
 #include <vector>
-
-#ifdef LOOKBOOK_THREAD_SANITIZER
-#include <latch>
-#endif
 
 #if defined(__SANITIZE_THREAD__)
 #define LOOKBOOK_THREAD_SANITIZER 1
