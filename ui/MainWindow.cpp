@@ -2,11 +2,14 @@
 
 #include "CatalogPanel.h"
 #include "DropToResultsTimer.h"
+#include "FilterBar.h"
 #include "QueryPane.h"
 #include "ResultsView.h"
 #include "StartupTimeline.h"
 #include "ThumbnailCache.h"
 #include "TimingLog.h"
+
+#include "ResultExporter.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -39,6 +42,9 @@ constexpr int kDefaultK = 5;
 constexpr int kResultCountChoices[] = {5, 10, 20};
 constexpr QSize kDefaultSize(1360, 780); // room for a row of 5 results beside the query
 constexpr int kQueryPaneWidth = 300;
+constexpr int kHistoryLength = 50; // queries hold their pictures' bytes: a bounded history
+const QString kUseTaste = QStringLiteral("taste/enabled");
+const QString kExportFolder = QStringLiteral("export/lastFolder");
 } // namespace
 
 MainWindow::MainWindow(Options options, QWidget *parent)
@@ -46,7 +52,8 @@ MainWindow::MainWindow(Options options, QWidget *parent)
       m_startup(new StartupTimeline(m_timing, this)), m_dropToResults(new DropToResultsTimer(m_timing, this)),
       m_thumbnails(new ThumbnailCache({240, 320}, this)),
       m_queryPane(new QueryPane(this)), m_results(new ResultsView(m_thumbnails, this)),
-      m_catalogPanel(new CatalogPanel(this)), m_resultsTitle(new QLabel(this)), m_splitter(new QSplitter(this)),
+      m_catalogPanel(new CatalogPanel(this)), m_resultsTitle(new QLabel(this)), m_filterBar(new FilterBar(this)),
+      m_splitter(new QSplitter(this)),
       m_itemsLabel(new QLabel(this)), m_modelLabel(new QLabel(this))
 {
     setWindowTitle(tr("Lookbook"));
@@ -63,6 +70,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     m_resultsTitle->setContentsMargins(12, 10, 12, 6);
     m_resultsTitle->setTextFormat(Qt::PlainText);
     rightLayout->addWidget(m_catalogPanel);
+    rightLayout->addWidget(m_filterBar);
     rightLayout->addWidget(m_resultsTitle);
     rightLayout->addWidget(m_results, 1);
 
@@ -91,6 +99,9 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(m_results, &ResultsView::openRequested, this, &ResultsView::openInDefaultApp);
     connect(m_results, &ResultsView::revealRequested, this, &ResultsView::revealInFileManager);
     connect(m_results, &ResultsView::searchWithRequested, this, &MainWindow::searchWithItem);
+    connect(m_results, &ResultsView::feedbackGiven, this, &MainWindow::giveFeedback);
+    connect(m_filterBar, &FilterBar::filterChanged, this, &MainWindow::applyFilter);
+    connect(m_queryPane, &QueryPane::regionChosen, this, &MainWindow::setQueryRegion);
     connect(m_catalogPanel, &CatalogPanel::chooseFolderRequested, this, &MainWindow::chooseCatalog);
     connect(m_catalogPanel, &CatalogPanel::cancelRequested, &m_session, &CatalogSession::cancelIndexing);
 }
@@ -106,6 +117,15 @@ void MainWindow::buildMenus()
     QAction *paste = file->addAction(tr("&Paste Image"), m_queryPane, &QueryPane::pasteFromClipboard);
     paste->setShortcut(QKeySequence::Paste);
     paste->setObjectName(QStringLiteral("paste"));
+    QAction *addImage = file->addAction(tr("&Add Image to Query…"), this, &MainWindow::addImageWithDialog);
+    addImage->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A));
+    addImage->setObjectName(QStringLiteral("addImage"));
+    file->addSeparator();
+    QAction *exportAction = file->addAction(tr("&Export Results…"), this, &MainWindow::exportWithDialog);
+    exportAction->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportAction->setObjectName(QStringLiteral("exportResults"));
+    QAction *copyFiles = file->addAction(tr("Copy Result &Files to Folder…"), this, &MainWindow::copyWithDialog);
+    copyFiles->setObjectName(QStringLiteral("copyResultFiles"));
     file->addSeparator();
     QAction *openCatalogAction = file->addAction(tr("Open &Catalog Folder…"), this, &MainWindow::chooseCatalog);
     openCatalogAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
@@ -127,6 +147,40 @@ void MainWindow::buildMenus()
         group->addAction(a);
         connect(a, &QAction::triggered, this, [this, k] { setResultCount(k); });
     }
+
+    QMenu *searchMenu = menuBar()->addMenu(tr("&Search"));
+    m_back = searchMenu->addAction(tr("&Back"), this, &MainWindow::goBack);
+    m_back->setShortcut(QKeySequence::Back);
+    m_back->setObjectName(QStringLiteral("back"));
+    m_forward = searchMenu->addAction(tr("&Forward"), this, &MainWindow::goForward);
+    m_forward->setShortcut(QKeySequence::Forward);
+    m_forward->setObjectName(QStringLiteral("forward"));
+    searchMenu->addSeparator();
+    QAction *clearLikes = searchMenu->addAction(tr("&Forget Likes and Dislikes of This Query"), this, &MainWindow::clearFeedback);
+    clearLikes->setObjectName(QStringLiteral("clearFeedback"));
+    QAction *centre = searchMenu->addAction(tr("Search the &Centre of the Picture"), m_queryPane, &QueryPane::chooseCentreRegion);
+    centre->setObjectName(QStringLiteral("centreCrop"));
+    QAction *whole = searchMenu->addAction(tr("Search the &Whole Picture"), m_queryPane, &QueryPane::clearRegion);
+    whole->setObjectName(QStringLiteral("wholePicture"));
+    searchMenu->addSeparator();
+    QAction *useTaste = searchMenu->addAction(tr("Use My &Taste Profile"));
+    useTaste->setCheckable(true);
+    useTaste->setObjectName(QStringLiteral("useTaste"));
+    useTaste->setChecked(QSettings().value(kUseTaste, true).toBool());
+    m_session.setTasteEnabled(useTaste->isChecked());
+    connect(useTaste, &QAction::toggled, this, [this](bool on) {
+        m_session.setTasteEnabled(on);
+        QSettings().setValue(kUseTaste, on);
+        if (!m_query.pictures.empty()) search(false);
+    });
+    QAction *clearTaste = searchMenu->addAction(tr("C&lear My Taste Profile…"));
+    clearTaste->setObjectName(QStringLiteral("clearTaste"));
+    connect(clearTaste, &QAction::triggered, this, [this] {
+        const auto answer = QMessageBox::question(this, tr("Clear Taste Profile"),
+                                                  tr("Forget the %n likes your taste profile has learnt?", nullptr, m_session.taste().likes()));
+        if (answer == QMessageBox::Yes) m_session.clearTaste();
+    });
+    updateHistoryActions();
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lookbook"), this, &MainWindow::showAbout);
@@ -182,6 +236,10 @@ void MainWindow::connectSession()
     connect(&m_session, &CatalogSession::storeChanged, this, [this] {
         updateStatus();
         updateEmptyMessage();
+        m_filterBar->setCatalog(m_session.store().get(), m_session.labels().get());
+    });
+    connect(&m_session, &CatalogSession::tasteProblem, this, [this](const QString &reason) {
+        statusBar()->showMessage(tr("Taste profile: %1").arg(reason), 10000);
     });
     connect(&m_session, &CatalogSession::searchStarted, this, [this](quint64 id) {
         m_shownQuery = id;
@@ -194,6 +252,17 @@ void MainWindow::connectSession()
                                 + tr(" · %1 searched in %2 ms")
                                       .arg(QLocale().toString(outcome.catalogItems))
                                       .arg(QLocale().toString(outcome.embedMs + outcome.searchMs, 'f', 0)));
+        QStringList refinements;
+        if (!m_query.liked.isEmpty() || !m_query.disliked.isEmpty())
+            refinements << tr("%n liked", nullptr, int(m_query.liked.size())) + u' '
+                               + tr("%n disliked", nullptr, int(m_query.disliked.size()));
+        if (!outcome.filterDescription.isEmpty())
+            refinements << tr("only %1 (%2 items)").arg(outcome.filterDescription, QLocale().toString(outcome.allowedItems));
+        if (outcome.tasteApplied) refinements << tr("your taste");
+        if (!refinements.isEmpty()) m_resultsTitle->setText(m_resultsTitle->text() + tr(" · ") + refinements.join(tr(", ")));
+        if (outcome.results.empty() && outcome.allowedItems == 0)
+            m_results->setEmptyMessage(tr("No item matches the filter.\nClear a filter to see more."));
+        m_outcome = outcome;
         m_dropToResults->resultsShown(outcome);
         m_results->setResults(outcome.results);
         m_results->setFocus();
@@ -237,14 +306,158 @@ void MainWindow::openCatalog(const QString &root)
 void MainWindow::runQuery(const QueryInput &query)
 {
     // The pane already shows the query's preview.
-    m_dropToResults->timeQuery(m_session.search(query, m_k), query.receivedMs);
+    m_query = CatalogSession::Query{{query}, {}, {}, m_filterBar->filter(), m_k};
+    search(true);
+    m_dropToResults->timeQuery(m_shownQuery, query.receivedMs);
 }
 
 void MainWindow::searchWithItem(const ResultItem &item)
 {
     // The result's thumbnail is on screen already: no decoding on the GUI thread.
-    m_queryPane->showQuery(m_thumbnails->thumbnail(item.absolutePath), QFileInfo(item.relativePath).fileName());
-    m_session.searchCatalogItem(item.relativePath, m_k);
+    m_queryPane->showQuery(m_thumbnails->thumbnail(item.absolutePath), QFileInfo(item.relativePath).fileName(),
+                           QueryPane::pictureSizeOf(item.absolutePath));
+    m_query = CatalogSession::Query{{m_session.catalogPicture(item.relativePath)}, {}, {}, m_filterBar->filter(), m_k};
+    search(true);
+}
+
+void MainWindow::addToQuery(const QueryInput &picture)
+{
+    if (m_query.pictures.empty()) return runQuery(picture);
+    m_query.pictures.push_back(picture);
+    m_queryPane->setCaption(tr("%n pictures combined", nullptr, int(m_query.pictures.size())));
+    search(true);
+}
+
+void MainWindow::giveFeedback(const ResultItem &item, bool liked)
+{
+    if (m_query.pictures.empty()) return;
+    QStringList &into = liked ? m_query.liked : m_query.disliked;
+    QStringList &other = liked ? m_query.disliked : m_query.liked;
+    other.removeAll(item.relativePath);
+    if (into.contains(item.relativePath)) return;
+    into << item.relativePath;
+    m_session.recordFeedback(item.relativePath, liked);
+    search(true); // Back returns to the results before this refinement
+}
+
+void MainWindow::clearFeedback()
+{
+    if (m_query.liked.isEmpty() && m_query.disliked.isEmpty()) return;
+    m_query.liked.clear();
+    m_query.disliked.clear();
+    search(true);
+}
+
+void MainWindow::applyFilter(const ResultFilter &filter)
+{
+    m_query.filter = filter;
+    if (!m_query.pictures.empty()) search(false); // the same query, seen through another filter
+}
+
+void MainWindow::setQueryRegion(const QRect &region)
+{
+    if (m_query.pictures.size() != 1) return;
+    m_query.pictures.front().region = region;
+    search(true);
+}
+
+void MainWindow::search(bool newEntry)
+{
+    m_query.k = m_k;
+    if (newEntry || m_historyIndex < 0) {
+        m_history.resize(size_t(m_historyIndex + 1)); // a new query drops the entries ahead of it
+        m_history.push_back(m_query);
+        if (int(m_history.size()) > kHistoryLength) m_history.erase(m_history.begin());
+        m_historyIndex = int(m_history.size()) - 1;
+    } else {
+        m_history[size_t(m_historyIndex)] = m_query;
+    }
+    updateHistoryActions();
+    m_session.search(m_query);
+}
+
+void MainWindow::goBack()
+{
+    if (!canGoBack()) return;
+    showQueryOf(m_history[size_t(--m_historyIndex)]);
+}
+
+void MainWindow::goForward()
+{
+    if (!canGoForward()) return;
+    showQueryOf(m_history[size_t(++m_historyIndex)]);
+}
+
+void MainWindow::showQueryOf(const CatalogSession::Query &query)
+{
+    m_query = query;
+    const QueryInput &first = query.pictures.front();
+    const QImage preview = first.bytes.isEmpty() ? m_thumbnails->thumbnail(first.localPath) : QImage::fromData(first.bytes);
+    m_queryPane->showQuery(preview,
+                           query.pictures.size() > 1 ? tr("%n pictures combined", nullptr, int(query.pictures.size())) : first.displayName,
+                           first.bytes.isEmpty() ? QueryPane::pictureSizeOf(first.localPath) : QueryPane::pictureSizeOf(first.bytes));
+    m_queryPane->showRegion(first.region);
+    updateHistoryActions();
+    m_session.search(m_query);
+}
+
+void MainWindow::updateHistoryActions()
+{
+    if (m_back) m_back->setEnabled(canGoBack());
+    if (m_forward) m_forward->setEnabled(canGoForward());
+}
+
+bool MainWindow::exportResults(const QString &path)
+{
+    const Status written = ResultExporter::exportTo(m_outcome, path);
+    if (!written) QMessageBox::warning(this, tr("Export Results"), written.error());
+    else statusBar()->showMessage(tr("Exported %n results to %1", nullptr, int(m_outcome.results.size())).arg(QDir::toNativeSeparators(path)), 10000);
+    return bool(written);
+}
+
+bool MainWindow::copyResultFiles(const QString &folder)
+{
+    const CopyReport report = ResultExporter::copyFiles(m_outcome, folder);
+    QStringList failures;
+    for (const FailedCopy &f : report.failed) failures << QStringLiteral("%1: %2").arg(QFileInfo(f.source).fileName(), f.reason);
+    if (!failures.isEmpty())
+        QMessageBox::warning(this, tr("Copy Result Files"), tr("Some files were not copied:\n%1").arg(failures.join(u'\n')));
+    statusBar()->showMessage(tr("Copied %1 of %2 files to %3").arg(report.copied.size()).arg(m_outcome.results.size())
+                                 .arg(QDir::toNativeSeparators(report.folder)), 10000);
+    return failures.isEmpty();
+}
+
+void MainWindow::exportWithDialog()
+{
+    if (m_outcome.results.empty()) return;
+    const QString folder = QSettings().value(kExportFolder, QDir::homePath()).toString();
+    const QString suggested = QDir(folder).filePath(QFileInfo(m_outcome.queryName).completeBaseName() + QStringLiteral("-results.png"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Results"), suggested,
+                                                      tr("Contact sheet (*.png);;Spreadsheet (*.csv);;JSON (*.json)"));
+    if (path.isEmpty()) return;
+    QSettings().setValue(kExportFolder, QFileInfo(path).absolutePath());
+    exportResults(path);
+}
+
+void MainWindow::copyWithDialog()
+{
+    if (m_outcome.results.empty()) return;
+    const QString folder = QFileDialog::getExistingDirectory(this, tr("Copy Result Files to Folder"),
+                                                             QSettings().value(kExportFolder, QDir::homePath()).toString());
+    if (folder.isEmpty()) return;
+    QSettings().setValue(kExportFolder, folder);
+    copyResultFiles(folder);
+}
+
+void MainWindow::addImageWithDialog()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Add Image to Query"), QSettings().value(QStringLiteral("query/lastFolder")).toString(),
+                                                      tr("Images (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"));
+    if (path.isEmpty()) return;
+    QueryInput picture;
+    picture.localPath = QFileInfo(path).absoluteFilePath();
+    picture.displayName = QFileInfo(path).fileName();
+    addToQuery(picture);
 }
 
 void MainWindow::setResultCount(int k)

@@ -14,6 +14,7 @@ namespace lookbook {
 
 class CatalogPanel;
 class DropToResultsTimer;
+class FilterBar;
 class QueryPane;
 class ResultsView;
 class StartupTimeline;
@@ -41,14 +42,37 @@ public:
     CatalogPanel *catalogPanel() const { return m_catalogPanel; }
     // The start-up and drop-to-results timings (printed with LOOKBOOK_TIMING=1).
     TimingLog *timingLog() const { return m_timing; }
+    FilterBar *filterBar() const { return m_filterBar; }
     int resultCount() const { return m_k; }
     void setResultCount(int k);
+
+    // The query on show, with its refinements (likes, dislikes, filter), and the history of
+    // the queries before and after it (Back and Forward).
+    const CatalogSession::Query &currentQuery() const { return m_query; }
+    bool canGoBack() const { return m_historyIndex > 0; }
+    bool canGoForward() const { return m_historyIndex + 1 < int(m_history.size()); }
+    // The results on show, as the last search gave them (empty before the first).
+    const SearchOutcome &shownOutcome() const { return m_outcome; }
 
 public slots:
     void chooseCatalog();
     void openCatalog(const QString &root);
+    // A new query: one picture, under the current filter, without likes.
     void runQuery(const lookbook::QueryInput &query);
     void searchWithItem(const lookbook::ResultItem &item);
+    // Adds a picture to the query on show (a mood board of several pictures).
+    void addToQuery(const lookbook::QueryInput &picture);
+    // Likes or dislikes a result: the query is refined with it, and the taste profile learns it.
+    void giveFeedback(const lookbook::ResultItem &item, bool liked);
+    void clearFeedback();
+    void applyFilter(const lookbook::ResultFilter &filter);
+    // Searches for a region of the (single) query picture; a null rect searches all of it.
+    void setQueryRegion(const QRect &region);
+    void goBack();
+    void goForward();
+    // Writes the results on show: .csv, .json or .png by the name (ResultExporter).
+    bool exportResults(const QString &path);
+    bool copyResultFiles(const QString &folder);
 
 signals:
     // Once: the window's first frame has been painted and flushed to the screen.
@@ -67,6 +91,13 @@ private:
     void showAbout();
     void updateStatus();
     void updateEmptyMessage();
+    // Searches m_query; as a new history entry, or replacing the entry on show.
+    void search(bool newEntry);
+    void showQueryOf(const CatalogSession::Query &query);
+    void updateHistoryActions();
+    void exportWithDialog();
+    void copyWithDialog();
+    void addImageWithDialog();
 
     Options m_options;
     CatalogSession m_session;
@@ -78,11 +109,18 @@ private:
     ResultsView *m_results;
     CatalogPanel *m_catalogPanel;
     QLabel *m_resultsTitle;
+    FilterBar *m_filterBar;
     QSplitter *m_splitter;
     QLabel *m_itemsLabel;
     QLabel *m_modelLabel;
     int m_k = 5;
     quint64 m_shownQuery = 0;
+    CatalogSession::Query m_query;
+    std::vector<CatalogSession::Query> m_history;
+    int m_historyIndex = -1;
+    SearchOutcome m_outcome;
+    QAction *m_back = nullptr;
+    QAction *m_forward = nullptr;
     bool m_firstPaintSeen = false;
 };
 

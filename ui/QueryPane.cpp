@@ -3,6 +3,7 @@
 #include "DropReader.h"
 #include "ImageLoader.h"
 #include "ProcessClock.h"
+#include "QueryRegion.h"
 #include "UrlFetcher.h"
 
 #include <QBuffer>
@@ -20,7 +21,11 @@
 #include <QMimeData>
 #include <QPainter>
 #include <QPainterPath>
+#include <QHBoxLayout>
+#include <QMouseEvent>
 #include <QProgressBar>
+#include <QRubberBand>
+#include <QToolButton>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QVBoxLayout>
@@ -51,6 +56,8 @@ constexpr int kBusyBarHeight = 4;
 constexpr int kPlaceholderAspectWidth = 4;  // a landscape 4:3 card when there is no preview
 constexpr int kPlaceholderAspectHeight = 3;
 constexpr int kMinPreviewSide = 48;
+// A drag shorter than this on the preview is a click, not a region.
+constexpr int kMinRegionDrag = 8;
 // Previews are decoded at most this large: enough for any screen, and a 100 MP photo
 // does not cost 400 MB of pixels on the GUI thread.
 constexpr int kMaxPreviewSide = 2048;
@@ -146,6 +153,29 @@ QueryPane::QueryPane(QWidget *parent) : QFrame(parent), m_fetcher(new UrlFetcher
     m_preview = new QLabel(this);
     m_preview->setAlignment(Qt::AlignCenter);
     m_preview->setAccessibleName(tr("Query image preview"));
+    m_preview->setToolTip(tr("Drag a rectangle to search for one garment only"));
+    m_preview->setCursor(Qt::CrossCursor);
+    m_preview->installEventFilter(this);
+    m_band = new QRubberBand(QRubberBand::Rectangle, m_preview);
+    m_band->hide();
+
+    m_regionTools = new QWidget(this);
+    auto *tools = new QHBoxLayout(m_regionTools);
+    tools->setContentsMargins(0, 0, 0, 0);
+    m_centreButton = new QToolButton(m_regionTools);
+    m_centreButton->setText(tr("Centre"));
+    m_centreButton->setObjectName(QStringLiteral("centreRegion"));
+    m_centreButton->setToolTip(tr("Search the middle of the picture only"));
+    m_wholeButton = new QToolButton(m_regionTools);
+    m_wholeButton->setText(tr("Whole picture"));
+    m_wholeButton->setObjectName(QStringLiteral("wholePicture"));
+    m_wholeButton->setToolTip(tr("Search all of the picture again"));
+    tools->addStretch();
+    tools->addWidget(m_centreButton);
+    tools->addWidget(m_wholeButton);
+    tools->addStretch();
+    connect(m_centreButton, &QToolButton::clicked, this, &QueryPane::chooseCentreRegion);
+    connect(m_wholeButton, &QToolButton::clicked, this, &QueryPane::clearRegion);
 
     m_caption = new QLabel(this);
     m_caption->setAlignment(Qt::AlignCenter);
@@ -187,6 +217,7 @@ QueryPane::QueryPane(QWidget *parent) : QFrame(parent), m_fetcher(new UrlFetcher
     m_layout->addWidget(m_hintDetail);
     m_layout->addWidget(m_preview, 0, Qt::AlignHCenter);
     m_layout->addWidget(m_caption);
+    m_layout->addWidget(m_regionTools);
     m_layout->addWidget(m_message);
     m_layout->addWidget(m_busyBar);
     m_layout->addStretch();                                  // last: keeps the query at the top
@@ -205,14 +236,104 @@ QSize QueryPane::sizeHint() const
     return kPreferredSize;
 }
 
-void QueryPane::showQuery(const QImage &image, const QString &caption)
+void QueryPane::showQuery(const QImage &image, const QString &caption, QSize pictureSize)
 {
     m_hasQuery = true;
     m_image = image;
+    m_pictureSize = pictureSize.isValid() ? pictureSize : image.size();
+    m_region = QRect();
+    m_pressAt = QPoint();
     m_captionText = caption;
     m_previewSize = QSize(); // forces a new scaled pixmap
     m_preview->setAccessibleDescription(caption);
     refresh();
+}
+
+void QueryPane::setCaption(const QString &caption)
+{
+    m_captionText = caption;
+    m_preview->setAccessibleDescription(caption);
+    updatePreview();
+}
+
+void QueryPane::showRegion(const QRect &region)
+{
+    m_region = region;
+    updateRegionBand();
+}
+
+void QueryPane::chooseCentreRegion()
+{
+    if (m_hasQuery && m_pictureSize.isValid()) chooseRegion(QueryRegion::centre(m_pictureSize));
+}
+
+void QueryPane::clearRegion()
+{
+    if (m_hasQuery && !m_region.isNull()) chooseRegion(QRect());
+}
+
+void QueryPane::chooseRegion(const QRect &region)
+{
+    m_region = region;
+    updateRegionBand();
+    m_wholeButton->setEnabled(!m_region.isNull());
+    emit regionChosen(m_region);
+}
+
+QRect QueryPane::toPicture(const QRect &onPreview) const
+{
+    if (!m_pictureSize.isValid() || m_previewSize.isEmpty()) return {};
+    const double sx = double(m_pictureSize.width()) / m_previewSize.width();
+    const double sy = double(m_pictureSize.height()) / m_previewSize.height();
+    const QRect clipped = onPreview.normalized().intersected(QRect(QPoint(0, 0), m_previewSize));
+    return QRect(qRound(clipped.x() * sx), qRound(clipped.y() * sy), qRound(clipped.width() * sx), qRound(clipped.height() * sy));
+}
+
+QRect QueryPane::toPreview(const QRect &inPicture) const
+{
+    if (!m_pictureSize.isValid() || m_previewSize.isEmpty()) return {};
+    const double sx = double(m_previewSize.width()) / m_pictureSize.width();
+    const double sy = double(m_previewSize.height()) / m_pictureSize.height();
+    return QRect(qRound(inPicture.x() * sx), qRound(inPicture.y() * sy), qRound(inPicture.width() * sx), qRound(inPicture.height() * sy));
+}
+
+void QueryPane::updateRegionBand()
+{
+    m_band->setVisible(!m_region.isNull() && m_preview->isVisible());
+    if (!m_region.isNull()) m_band->setGeometry(toPreview(m_region));
+    m_wholeButton->setEnabled(!m_region.isNull());
+}
+
+bool QueryPane::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched != m_preview || !m_hasQuery || m_image.isNull()) return QFrame::eventFilter(watched, event);
+    auto *mouse = static_cast<QMouseEvent *>(event);
+    switch (event->type()) {
+    case QEvent::MouseButtonPress:
+        if (mouse->button() != Qt::LeftButton) break;
+        m_pressAt = mouse->position().toPoint();
+        m_band->setGeometry(QRect(m_pressAt, QSize()));
+        m_band->show();
+        return true;
+    case QEvent::MouseMove:
+        if (m_pressAt.isNull() && !(mouse->buttons() & Qt::LeftButton)) break;
+        m_band->setGeometry(QRect(m_pressAt, mouse->position().toPoint()).normalized().intersected(m_preview->rect()));
+        return true;
+    case QEvent::MouseButtonRelease: {
+        if (mouse->button() != Qt::LeftButton) break;
+        const QRect drawn = QRect(m_pressAt, mouse->position().toPoint()).normalized();
+        m_pressAt = QPoint();
+        if (drawn.width() < kMinRegionDrag || drawn.height() < kMinRegionDrag) {
+            updateRegionBand(); // a click: the region stays as it was
+            return true;
+        }
+        chooseRegion(toPicture(drawn));
+        return true;
+    }
+    default:
+        break;
+    }
+    return QFrame::eventFilter(watched, event);
 }
 
 void QueryPane::showError(const QString &message)
@@ -316,7 +437,7 @@ void QueryPane::choose(const QueryInput &input)
 {
     // A picture Qt cannot show is still searched: the core decodes on its own terms and
     // says why when it cannot; the pane shows a placeholder meanwhile.
-    showQuery(decodePreview(input.bytes), input.displayName);
+    showQuery(decodePreview(input.bytes), input.displayName, pictureSizeOf(input.bytes));
     clearMessage();
     emit queryChosen(input);
 }
@@ -343,6 +464,29 @@ Expected<QByteArray> QueryPane::readLocalFile(const QString &path)
     }
     if (bytes.isEmpty()) return Expected<QByteArray>::failure(tr("This file is empty: %1").arg(name));
     return bytes;
+}
+
+QSize QueryPane::pictureSizeOf(const QByteArray &bytes)
+{
+    QBuffer buffer;
+    buffer.setData(bytes);
+    buffer.open(QIODevice::ReadOnly);
+    QImageReader reader(&buffer);
+    return uprightSize(reader);
+}
+
+QSize QueryPane::pictureSizeOf(const QString &path)
+{
+    QImageReader reader(path);
+    return uprightSize(reader);
+}
+
+QSize QueryPane::uprightSize(QImageReader &reader)
+{
+    // From the header; EXIF rotations by a quarter turn swap the sides, as the loader does.
+    reader.setAutoTransform(true);
+    const QSize size = reader.size();
+    return reader.transformation() & QImageIOHandler::TransformationRotate90 ? size.transposed() : size;
 }
 
 QImage QueryPane::decodePreview(const QByteArray &bytes)
@@ -393,6 +537,8 @@ void QueryPane::refresh()
         hint->setVisible(showHint);
     m_preview->setVisible(!showHint);
     m_caption->setVisible(!showHint);
+    m_regionTools->setVisible(!showHint && !m_image.isNull());
+    updateRegionBand();
     m_message->setVisible(showMessage);
     m_busyBar->setVisible(showMessage && m_messageKind == MessageKind::Busy);
 
@@ -440,6 +586,7 @@ void QueryPane::updatePreview()
             m_preview->setPixmap(pixmap);
         }
         m_preview->setFixedSize(target);
+        updateRegionBand();
     }
     const QString elided = m_caption->fontMetrics().elidedText(m_captionText, Qt::ElideMiddle, area.width());
     m_caption->setText(elided);

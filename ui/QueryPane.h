@@ -16,7 +16,10 @@
 #include <QString>
 
 QT_BEGIN_NAMESPACE
+class QImageReader;
 class QLabel;
+class QRubberBand;
+class QToolButton;
 class QProgressBar;
 class QVBoxLayout;
 QT_END_NAMESPACE
@@ -33,7 +36,18 @@ public:
 
     // Shows the query picture scaled to fit (aspect kept) with its caption; a null image
     // shows a placeholder. Also called by the pane itself when a query is chosen.
-    void showQuery(const QImage &image, const QString &caption);
+    // pictureSize: the upright picture's size in pixels when the image shown is smaller (a
+    // thumbnail); regions are given in the picture's pixels.
+    void showQuery(const QImage &image, const QString &caption, QSize pictureSize = {});
+    void setCaption(const QString &caption);
+    // Shows a region of the picture as searched (null: all of it), without emitting regionChosen.
+    void showRegion(const QRect &region);
+    QRect region() const { return m_region; }
+    // The size of the picture regions refer to (invalid before a query).
+    QSize pictureSize() const { return m_pictureSize; }
+    // A picture's upright size in pixels, read from its header (invalid when unreadable).
+    static QSize pictureSizeOf(const QByteArray &bytes);
+    static QSize pictureSizeOf(const QString &path);
     // A message under the picture: an error (in a warning colour) or work in progress.
     // Neither clears the shown query.
     void showError(const QString &message);
@@ -49,9 +63,15 @@ public slots:
     void pasteFromClipboard();
     // An image file named by the user elsewhere (the command line, the file manager's "Open with").
     void openFile(const QString &path);
+    // The one-click crop (QueryRegion::centre) and back to the whole picture.
+    void chooseCentreRegion();
+    void clearRegion();
 
 signals:
     void queryChosen(const lookbook::QueryInput &input);
+    // The user drew a rectangle on the picture (in its pixels), or chose the centre or the
+    // whole picture (a null rect).
+    void regionChosen(const QRect &region);
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -61,6 +81,7 @@ protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
     enum class Source { Drop, Paste, Dialog };
@@ -76,11 +97,17 @@ private:
     void updatePreview();
     static Expected<QByteArray> readLocalFile(const QString &path);
     static QImage decodePreview(const QByteArray &bytes);
+    static QSize uprightSize(QImageReader &reader);
     QPixmap glyphPixmap(const QColor &colour) const;
     QPixmap placeholderPixmap(const QSize &size) const;
     static void drawPictureGlyph(QPainter &painter, const QRectF &bounds, const QColor &colour);
     QColor errorColour() const;
     QColor mutedColour() const;
+    // Between the preview's pixels and the picture's.
+    QRect toPicture(const QRect &onPreview) const;
+    QRect toPreview(const QRect &inPicture) const;
+    void updateRegionBand();
+    void chooseRegion(const QRect &region);
 
     UrlFetcher *m_fetcher = nullptr;
     QVBoxLayout *m_layout = nullptr;
@@ -91,6 +118,13 @@ private:
     QLabel *m_caption = nullptr;
     QLabel *m_message = nullptr;
     QProgressBar *m_busyBar = nullptr;
+    QWidget *m_regionTools = nullptr;
+    QToolButton *m_centreButton = nullptr;
+    QToolButton *m_wholeButton = nullptr;
+    QRubberBand *m_band = nullptr;
+    QSize m_pictureSize;
+    QRect m_region;          // in the picture's pixels; null = all of it
+    QPoint m_pressAt;        // where a drawing started on the preview, or null
 
     bool m_hasQuery = false;
     QImage m_image;

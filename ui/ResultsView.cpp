@@ -142,6 +142,18 @@ QMenu *ResultsView::contextMenuFor(int row)
     searchWith->setObjectName(QStringLiteral("searchWith"));
     connect(searchWith, &QAction::triggered, this, [this, item] { emit searchWithRequested(item); });
 
+    // Relevance feedback: the window refines the query and the taste profile with it.
+    QAction *like = menu->addAction(tr("More Like This One (Like)"));
+    like->setObjectName(QStringLiteral("like"));
+    like->setShortcut(QKeySequence(Qt::Key_L));
+    like->setShortcutContext(Qt::WidgetShortcut);
+    connect(like, &QAction::triggered, this, [this, item] { emit feedbackGiven(item, true); });
+    QAction *dislike = menu->addAction(tr("Less Like This One (Dislike)"));
+    dislike->setObjectName(QStringLiteral("dislike"));
+    dislike->setShortcut(QKeySequence(Qt::Key_D));
+    dislike->setShortcutContext(Qt::WidgetShortcut);
+    connect(dislike, &QAction::triggered, this, [this, item] { emit feedbackGiven(item, false); });
+
     return menu;
 }
 
@@ -192,6 +204,11 @@ void ResultsView::keyPressEvent(QKeyEvent *event)
     }
     if (current && event->matches(QKeySequence::Copy)) {
         copyPathToClipboard(current->absolutePath);
+        event->accept();
+        return;
+    }
+    if (current && (event->key() == Qt::Key_L || event->key() == Qt::Key_D) && event->modifiers() == Qt::NoModifier) {
+        emit feedbackGiven(*current, event->key() == Qt::Key_L);
         event->accept();
         return;
     }

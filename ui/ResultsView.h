@@ -37,7 +37,7 @@ public:
     QString emptyMessage() const { return m_emptyMessage; }
 
     // The context menu of row (nullptr outside the rows), owned by the caller. Its actions,
-    // by objectName: "open", "reveal", "copyPath", "searchWith".
+    // by objectName: "open", "reveal", "copyPath", "searchWith", "like", "dislike".
     QMenu *contextMenuFor(int row);
 
     // The platform's default handling, for the window to connect the signals to.
@@ -56,6 +56,8 @@ signals:
     void openRequested(const QString &absolutePath);
     void searchWithRequested(const lookbook::ResultItem &item);
     void revealRequested(const QString &absolutePath);
+    // Liked (true) or disliked (false), from the context menu or the L / D keys.
+    void feedbackGiven(const lookbook::ResultItem &item, bool liked);
 
 protected:
     void keyPressEvent(QKeyEvent *event) override;
