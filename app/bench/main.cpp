@@ -1,5 +1,6 @@
 // Entry point of lookbook-bench: the performance figures of docs/performance.md, each
 // printed beside its comparison measured in the same run. Build it in Release.
+#include "DuplicatesBench.h"
 #include "IndexBench.h"
 #include "SearchBench.h"
 #include "StoreBench.h"
@@ -26,10 +27,11 @@ int main(int argc, char *argv[])
         "  index     images/s of the network alone, the indexer and the plain recipe\n"
         "  reindex   re-indexing an unchanged catalog of --copies copies of a catalog\n"
         "  store     opening a 44k cache: time, resident memory, the window's search\n"
+        "  duplicates  near-duplicates among 44k synthetic items with planted copies\n"
         "  all       every one of them"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex, store or all"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex, store, duplicates or all"));
     const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("A cache (default recipe) whose rows the synthetic ones are derived from."), QStringLiteral("file"));
     const QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Items to search (search: 44000, million: 1000000)."), QStringLiteral("n"));
     const QCommandLineOption dimension(QStringLiteral("dimension"), QStringLiteral("Columns of the synthetic rows (2048)."), QStringLiteral("n"), QStringLiteral("2048"));
@@ -79,7 +81,14 @@ int main(int argc, char *argv[])
         o.workDir = parser.value(workDir);
         status |= runStoreBench(o);
     }
-    const QStringList known{QStringLiteral("search"), QStringLiteral("million"), QStringLiteral("index"), QStringLiteral("reindex"), QStringLiteral("store")};
+    if (all || command == QLatin1String("duplicates")) {
+        DuplicatesBenchOptions o;
+        o.cache = parser.value(cache);
+        o.items = parser.isSet(items) ? parser.value(items).toInt() : 44000;
+        o.dimension = parser.value(dimension).toInt();
+        status |= runDuplicatesBench(o);
+    }
+    const QStringList known{QStringLiteral("search"), QStringLiteral("million"), QStringLiteral("index"), QStringLiteral("reindex"), QStringLiteral("store"), QStringLiteral("duplicates")};
     if (!all && !known.contains(command)) {
         std::fprintf(stderr, "lookbook-bench: unknown command '%s' (see --help)\n", qPrintable(command));
         return 2;

@@ -5,6 +5,7 @@
 #include "Evaluator.h"
 #include "ImageLoader.h"
 #include "Indexer.h"
+#include "NearDuplicates.h"
 #include "QueryRegion.h"
 #include "Recommender.h"
 #include "ResourceLocator.h"
@@ -195,6 +196,15 @@ int runIndex(Context &ctx)
           << "Cache: " << QDir::toNativeSeparators(r.cachePath) << '\n';
     out().flush();
     return r.cancelled ? Cancelled : Ok;
+}
+
+QJsonObject labelsJson(const std::optional<StyleLabels> &labels, const QString &relativePath)
+{
+    QJsonObject object;
+    if (!labels) return object;
+    if (const StyleLabels::Row *row = labels->forFile(relativePath))
+        for (auto it = row->cbegin(); it != row->cend(); ++it) object.insert(it.key(), it.value());
+    return object;
 }
 
 // Pictures named on the command line, as queries (catalog files are recognised by Recommender).
@@ -537,6 +547,82 @@ int runFitProjection(Context &ctx)
     return Ok;
 }
 
+// Groups of near-duplicate items (NearDuplicateFinder): each item's nearest other item,
+// linked when their cosine reaches the threshold.
+int runDuplicates(Context &ctx)
+{
+    QCommandLineOption threshold(QStringLiteral("threshold"),
+                                 QStringLiteral("Cosine similarity at and above which two items are near-duplicates, "
+                                                "0 to 1 (default %1).")
+                                     .arg(double(NearDuplicateFinder::kDefaultThreshold), 0, 'f', 2),
+                                 QStringLiteral("t"), QString::number(double(NearDuplicateFinder::kDefaultThreshold), 'f', 2));
+    ctx.parser.addOptions({threshold, ctx.common.json, ctx.common.labels});
+    ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
+    ctx.parser.process(ctx.arguments);
+    if (const int code = prepareCatalog(ctx); code != Ok) return code;
+    if (ctx.parser.positionalArguments().size() != 2) return usageError(QStringLiteral("duplicates takes CATALOG only"));
+    bool ok = false;
+    const float minimum = ctx.parser.value(threshold).toFloat(&ok);
+    if (!ok || !(minimum >= 0.0f && minimum <= 1.0f)) return usageError(QStringLiteral("--threshold takes a number from 0 to 1"));
+
+    auto store = openIndexed(ctx);
+    if (!store) return failure(store.error());
+    auto labels = loadLabels(ctx);
+    if (!labels) return failure(labels.error());
+
+    QElapsedTimer clock;
+    clock.start();
+    const bool json = ctx.parser.isSet(ctx.common.json);
+    std::optional<TerminalProgress> bar;
+    if (!json) bar.emplace(QStringLiteral("comparing"));
+    const auto found = NearDuplicateFinder(minimum).find(store->rows(), [&](int done, int total) {
+        if (bar) bar->update({done, total, 0, -1, {}});
+    });
+    if (bar) bar->finish();
+    const double ms = double(clock.nsecsElapsed()) / 1e6;
+    Q_ASSERT(found); // only a cancelled search gives nothing, and this one has no cancel flag
+
+    const QString root = QFileInfo(ctx.catalog).absoluteFilePath();
+    auto pathOf = [&](int item) -> const QString & { return store->items()[size_t(item)].relativePath; };
+    if (json) {
+        QJsonArray groups;
+        for (const DuplicateGroup &group : found->groups) {
+            QJsonArray items;
+            for (const int item : group.items)
+                items.append(QJsonObject{{QStringLiteral("path"), QDir(root).filePath(pathOf(item))},
+                                         {QStringLiteral("relative_path"), pathOf(item)},
+                                         {QStringLiteral("nearest_score"), double(found->nearest[size_t(item)].score)},
+                                         {QStringLiteral("labels"), labelsJson(*labels, pathOf(item))}});
+            groups.append(QJsonObject{{QStringLiteral("score"), double(group.score)}, {QStringLiteral("items"), items}});
+        }
+        const QJsonObject doc{{QStringLiteral("catalog"), root},
+                              {QStringLiteral("catalog_items"), store->size()},
+                              {QStringLiteral("threshold"), double(minimum)},
+                              {QStringLiteral("duplicate_items"), found->duplicateItems()},
+                              {QStringLiteral("find_ms"), ms},
+                              {QStringLiteral("groups"), groups}};
+        out() << QJsonDocument(doc).toJson(QJsonDocument::Indented);
+        return Ok;
+    }
+    // Each item with the cosine to its nearest other item, which is in its group.
+    for (size_t g = 0; g < found->groups.size(); ++g) {
+        const DuplicateGroup &group = found->groups[g];
+        out() << "Group " << g + 1 << ": " << group.items.size() << " items, best "
+              << QString::number(double(group.score), 'f', 3) << '\n';
+        for (const int item : group.items) {
+            const QString label = *labels ? (*labels)->value(pathOf(item), QStringLiteral("articleType")) : QString();
+            out() << "  " << QString::number(double(found->nearest[size_t(item)].score), 'f', 3) << "  "
+                  << QDir::toNativeSeparators(pathOf(item)) << (label.isEmpty() ? QString() : QStringLiteral("  (%1)").arg(label))
+                  << '\n';
+        }
+    }
+    out() << (found->groups.empty() ? "" : "\n") << found->groups.size() << " groups, " << found->duplicateItems()
+          << " items, threshold " << QString::number(double(minimum), 'f', 3) << ", " << QString::number(ms, 'f', 0)
+          << " ms (" << store->size() << " items compared)\n";
+    out().flush();
+    return Ok;
+}
+
 } // namespace
 
 int run(const QStringList &arguments)
@@ -550,20 +636,21 @@ int run(const QStringList &arguments)
                        "                              --region X,Y,W,H, --like/--dislike IMAGE, --json,\n"
                        "                              --export FILE.csv|.json|.png, --copy-to FOLDER)\n"
                        "  eval CATALOG                retrieval quality by the protocol of docs/quality.md\n"
-                       "  fit-projection CATALOG      fit the learned projection to a labelled catalog\n\n"
+                       "  fit-projection CATALOG      fit the learned projection to a labelled catalog\n"
+                       "  duplicates CATALOG          groups of near-duplicate items (--threshold T, --json)\n\n"
                        "'lookbook-cli COMMAND --help' lists a command's options."));
     parser.addHelpOption();
     parser.addVersionOption();
     const Common common;
     parser.addOptions({common.model, common.recipe, common.cache});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("index, query or eval"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("index, query, eval, fit-projection or duplicates"));
     parser.parse(arguments); // a first pass to find the command; errors are reported by process()
 
     const QStringList positional = parser.positionalArguments();
     const QString command = positional.value(0);
     if (command.isEmpty()) {
         if (parser.isSet(QStringLiteral("version")) || parser.isSet(QStringLiteral("help"))) parser.process(arguments);
-        return usageError(QStringLiteral("no command given (index, query or eval)"));
+        return usageError(QStringLiteral("no command given (index, query, eval, fit-projection or duplicates)"));
     }
     parser.clearPositionalArguments();
     parser.addPositionalArgument(command, QStringLiteral("The command."), command);
@@ -574,8 +661,9 @@ int run(const QStringList &arguments)
                     : command == QLatin1String("query") ? runQuery
                     : command == QLatin1String("eval")  ? runEval
                     : command == QLatin1String("fit-projection") ? runFitProjection
+                    : command == QLatin1String("duplicates") ? runDuplicates
                                                         : nullptr;
-    if (!handler) return usageError(QStringLiteral("unknown command '%1' (index, query, eval or fit-projection)").arg(command));
+    if (!handler) return usageError(QStringLiteral("unknown command '%1' (index, query, eval, fit-projection or duplicates)").arg(command));
 
     return handler(ctx);
 }

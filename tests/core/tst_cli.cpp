@@ -12,6 +12,9 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 using namespace lookbook;
 
 namespace {
@@ -35,12 +38,12 @@ Run cli(const QStringList &args, const QProcessEnvironment &env = QProcessEnviro
 
 constexpr int kCatalogSize = 12;
 
-// A small catalog with labels: the first 12 demo images and their styles.csv rows.
+// A small catalog with labels: the first 12 (or `size`) demo images and their styles.csv rows.
 class CatalogFixture {
 public:
-    CatalogFixture()
+    explicit CatalogFixture(int size = kCatalogSize)
     {
-        names = test::firstCatalogImages(kCatalogSize);
+        names = test::firstCatalogImages(size);
         test::copyCatalogImages(names, catalog());
         QFile styles(test::sharedCatalogDir() + QStringLiteral("/styles.csv"));
         styles.open(QIODevice::ReadOnly);
@@ -79,7 +82,7 @@ private slots:
         QVERIFY2(v.out.contains(LOOKBOOK_VERSION), v.out.constData());
         const Run h = cli({QStringLiteral("--help")});
         QCOMPARE(h.exitCode, 0);
-        for (const char *word : {"index", "query", "eval"}) QVERIFY(h.out.contains(word));
+        for (const char *word : {"index", "query", "eval", "fit-projection", "duplicates"}) QVERIFY(h.out.contains(word));
     }
 
     void usageErrors_data()
@@ -95,6 +98,9 @@ private slots:
         QTest::newRow("bad recipe") << QStringList{QStringLiteral("index"), QDir::tempPath(), QStringLiteral("--recipe"), QStringLiteral("huge")}
                                     << 1 << QStringLiteral("unknown recipe");
         QTest::newRow("unknown option") << QStringList{QStringLiteral("query"), QStringLiteral("--frob")} << 1 << QStringLiteral("frob");
+        QTest::newRow("threshold out of range")
+            << QStringList{QStringLiteral("duplicates"), QDir::tempPath(), QStringLiteral("--threshold"), QStringLiteral("1.5")} << 1
+            << QStringLiteral("--threshold");
         QTest::newRow("named model missing")
             << QStringList{QStringLiteral("index"), QDir::tempPath(), QStringLiteral("--model"), QStringLiteral("/no/model.onnx")} << 2
             << QStringLiteral("/no/model.onnx");
@@ -289,6 +295,63 @@ private slots:
         r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), out.filePath(QStringLiteral("none.lbp"))});
         QVERIFY(r.exitCode != 0);
         QVERIFY(r.err.contains("none.lbp"));
+    }
+
+    // A photo saved again at twice the size and a lower JPEG quality, in another folder, is
+    // found with its original; the catalog must be indexed first.
+    void duplicatesFindsAReencodedCopy()
+    {
+        CatalogFixture f(20);
+        const QString original = f.names[5];
+        const cv::Mat image = cv::imread(QFile::encodeName(f.catalog() + u'/' + original).toStdString());
+        QVERIFY(!image.empty());
+        cv::Mat larger;
+        cv::resize(image, larger, cv::Size(), 2.0, 2.0, cv::INTER_CUBIC);
+        QVERIFY(QDir(f.catalog()).mkpath(QStringLiteral("edited")));
+        const QString copy = QStringLiteral("edited/copy of ") + original;
+        QVERIFY(cv::imwrite(QFile::encodeName(f.catalog() + u'/' + copy).toStdString(), larger, {cv::IMWRITE_JPEG_QUALITY, 70}));
+
+        Run r = cli({QStringLiteral("duplicates"), f.catalog()});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("lookbook-cli index"), r.err.constData());
+        r = cli({QStringLiteral("index"), f.catalog()});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("Embedded: 21"), r.out.constData());
+
+        r = cli({QStringLiteral("duplicates"), f.catalog(), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject doc = json(r.out);
+        QCOMPARE(doc.value(QStringLiteral("catalog_items")).toInt(), 21);
+        const double threshold = doc.value(QStringLiteral("threshold")).toDouble();
+        QVERIFY(threshold > 0.5 && threshold < 1);
+        const QJsonArray groups = doc.value(QStringLiteral("groups")).toArray();
+        QJsonObject found;
+        for (const QJsonValue &group : groups) {
+            QStringList paths;
+            for (const QJsonValue &item : group.toObject().value(QStringLiteral("items")).toArray())
+                paths << item.toObject().value(QStringLiteral("relative_path")).toString();
+            if (paths.contains(copy)) {
+                QVERIFY2(paths.contains(original), qPrintable(paths.join(u',')));
+                found = group.toObject();
+            }
+        }
+        QVERIFY2(!found.isEmpty(), r.out.constData());
+        QVERIFY(found.value(QStringLiteral("score")).toDouble() >= threshold);
+
+        // Text: each group's items with their scores, paths and articleType, then a summary.
+        r = cli({QStringLiteral("duplicates"), f.catalog()});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString text = QString::fromUtf8(r.out);
+        QVERIFY2(text.contains(QRegularExpression(QStringLiteral("\\n  [01]\\.\\d{3}  ") + QRegularExpression::escape(copy) + u'\n')), r.out.constData());
+        QVERIFY2(text.contains(QRegularExpression(QStringLiteral("  [01]\\.\\d{3}  ") + QRegularExpression::escape(original) + QStringLiteral("  \\([^)]+\\)\\n"))), r.out.constData());
+        const QRegularExpression summary(QStringLiteral("\\n(\\d+) groups, (\\d+) items, threshold 0\\.\\d{3}, \\d+ ms"));
+        const auto match = summary.match(text);
+        QVERIFY2(match.hasMatch(), r.out.constData());
+        QCOMPARE(match.captured(1).toInt(), groups.size());
+
+        // A threshold above the pair's cosine leaves it out.
+        r = cli({QStringLiteral("duplicates"), f.catalog(), QStringLiteral("--threshold"), QStringLiteral("1")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(!r.out.contains(copy.toUtf8()), r.out.constData());
     }
 };
 

@@ -1,0 +1,107 @@
+#include "NearDuplicates.h"
+
+#include "SpaceRows.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace lookbook {
+
+namespace {
+
+// Each item's nearest two rows: itself and its nearest other, in either order (an identical
+// row ties with the item itself and may rank first by its lower index).
+constexpr int kNeighboursAsked = 2;
+
+// Disjoint sets of items; the root of a set is its lowest item, so that the grouping does
+// not depend on the order the links are made in.
+class ItemSets {
+public:
+    explicit ItemSets(int count) : m_parent(size_t(count)) { std::iota(m_parent.begin(), m_parent.end(), 0); }
+    int root(int item)
+    {
+        while (m_parent[size_t(item)] != item) {
+            m_parent[size_t(item)] = m_parent[size_t(m_parent[size_t(item)])]; // path halving
+            item = m_parent[size_t(item)];
+        }
+        return item;
+    }
+    void join(int a, int b)
+    {
+        const int ra = root(a), rb = root(b);
+        if (ra != rb) m_parent[size_t(std::max(ra, rb))] = std::min(ra, rb);
+    }
+
+private:
+    std::vector<int> m_parent;
+};
+
+SearchHit nearestOther(int item, const std::vector<SearchHit> &hits)
+{
+    for (const SearchHit &hit : hits)
+        if (hit.item != item) return hit;
+    return {};
+}
+
+} // namespace
+
+int NearDuplicates::duplicateItems() const
+{
+    int items = 0;
+    for (const DuplicateGroup &g : groups) items += int(g.items.size());
+    return items;
+}
+
+NearDuplicateFinder::NearDuplicateFinder(float threshold, QThreadPool *pool) : m_threshold(threshold), m_pool(pool) {}
+
+std::optional<NearDuplicates> NearDuplicateFinder::find(const RowSource &rows, const Progress &progress,
+                                                        const std::atomic_bool *cancel) const
+{
+    // The rows as a space with no projection and no mixing: scores are plain cosines.
+    const SpaceRows plain(rows, RowMatrix(), 1.0f, 0.0f);
+    const auto neighbours = SearchSpace::nearestNeighbours(plain, kNeighboursAsked, m_pool, progress, cancel);
+    plain.releasePages();
+    if (cancel && cancel->load()) return std::nullopt;
+    NearDuplicates found;
+    found.nearest.reserve(neighbours.size());
+    for (size_t i = 0; i < neighbours.size(); ++i) found.nearest.push_back(nearestOther(int(i), neighbours[i]));
+    found.groups = group(found.nearest, m_threshold);
+    return found;
+}
+
+std::vector<DuplicateGroup> NearDuplicateFinder::group(const std::vector<SearchHit> &nearest, float threshold)
+{
+    const int count = int(nearest.size());
+    ItemSets sets(count);
+    auto links = [&](int i) {
+        const SearchHit &hit = nearest[size_t(i)];
+        return hit.item >= 0 && hit.item < count && hit.item != i && hit.score >= threshold;
+    };
+    std::vector<char> linked(size_t(count), 0);
+    for (int i = 0; i < count; ++i) {
+        if (!links(i)) continue;
+        sets.join(i, nearest[size_t(i)].item);
+        linked[size_t(i)] = linked[size_t(nearest[size_t(i)].item)] = 1;
+    }
+    // Groups in order of their lowest item, each listing its items in ascending order.
+    std::vector<int> groupOfRoot(size_t(count), -1);
+    std::vector<DuplicateGroup> groups;
+    for (int i = 0; i < count; ++i) {
+        if (!linked[size_t(i)]) continue;
+        int &g = groupOfRoot[size_t(sets.root(i))];
+        if (g < 0) {
+            g = int(groups.size());
+            groups.emplace_back();
+        }
+        DuplicateGroup &group = groups[size_t(g)];
+        group.items.push_back(i);
+        if (links(i)) group.score = std::max(group.score, nearest[size_t(i)].score);
+    }
+    std::stable_sort(groups.begin(), groups.end(), [](const DuplicateGroup &a, const DuplicateGroup &b) {
+        if (a.items.size() != b.items.size()) return a.items.size() > b.items.size();
+        return a.score > b.score; // equal ones keep the order of their first item
+    });
+    return groups;
+}
+
+} // namespace lookbook
