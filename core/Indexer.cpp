@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QFuture>
 #include <QLockFile>
+#include <QThread>
 
 #include <opencv2/core.hpp>
 
@@ -25,13 +26,26 @@ struct Decoded {
     QString error;
 };
 
-// Decodes a batch in the background, its images in parallel (one task on the global pool
-// whose loop the pool's other threads join), while the network embeds the previous batch.
+// The decoders' own pool. The task that decodes a batch waits for its images, so they must
+// not queue on the pool it runs on: with every thread of one pool waiting (the indexer, the
+// batch task, Qt's own painting), none would be left to decode. Its tasks never wait.
+QThreadPool *decodePool()
+{
+    static QThreadPool *const pool = [] {
+        auto *p = new QThreadPool; // lives until exit, like the indexing it serves
+        p->setMaxThreadCount(QThread::idealThreadCount());
+        return p;
+    }();
+    return pool;
+}
+
+// Decodes a batch in the background, its images in parallel, while the network embeds the
+// previous batch.
 QFuture<std::vector<Decoded>> decodeAsync(const QString &root, std::vector<CatalogFile> files, const ImageLoader &loader)
 {
     return runTask(QThreadPool::globalInstance(), [root, files = std::move(files), loader] {
         std::vector<Decoded> decoded(files.size());
-        forEachBlock(files.size(), size_t(1), QThreadPool::globalInstance(), [&](int, size_t i, size_t) {
+        forEachBlock(files.size(), size_t(1), decodePool(), [&](int, size_t i, size_t) {
             auto image = loader.loadFile(root + u'/' + files[i].relativePath);
             decoded[i] = image ? Decoded{files[i], *image, {}} : Decoded{files[i], {}, image.error()};
         });
@@ -165,7 +179,7 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
     if (!todo.empty()) next = decodeAsync(root, batchOf(0), loader);
     for (size_t start = 0; start < todo.size(); start += size_t(batchSize)) {
         if (cancel && cancel->load()) {
-            next.waitForFinished(); // the batch being decoded: a fraction of a second
+            resultOf(next); // the batch being decoded, dropped: a fraction of a second
             report.cancelled = true;
             break;
         }

@@ -47,8 +47,11 @@ inline void acquire(void *sync) { __tsan_acquire(sync); }
 inline void release(void *) {}
 inline void acquire(void *) {}
 #endif
-// What every background task's end releases and every wait for one acquires: one object
-// for all of them (a race between two tasks' results could hide behind it, none is invented).
+// The sanitizer's sync objects: only their addresses matter. Global, because a task must
+// acquire before it reads anything of its own closure. One object for all hand-overs of a
+// kind: a race between two unrelated tasks could hide behind it, none is invented.
+inline char g_blocksStarted = 0;
+inline char g_taskStarted = 0;
 inline char g_taskFinished = 0;
 } // namespace threadsan
 
@@ -69,18 +72,17 @@ void forEachBlock(Index count, Index blockSize, QThreadPool *pool, Function &&fu
         return;
     }
 #ifdef LOOKBOOK_THREAD_SANITIZER
-    char started = 0; // the sanitizer's sync object: only its address matters
     std::latch done(std::ptrdiff_t(blocks.size()));
     std::vector<std::unique_ptr<QRunnable>> tasks;
     for (const Block &b : blocks) {
         tasks.emplace_back(QRunnable::create([&, b] {
-            threadsan::acquire(&started);
+            threadsan::acquire(&threadsan::g_blocksStarted);
             function(b.index, b.begin, b.end);
             done.count_down();
         }));
         tasks.back()->setAutoDelete(false); // deleted here, after the join
     }
-    threadsan::release(&started);
+    threadsan::release(&threadsan::g_blocksStarted);
     for (const auto &task : tasks) pool->start(task.get());
     // The calling thread runs what no pool thread has started yet, as blockingMap's wait does.
     for (const auto &task : tasks)
@@ -102,14 +104,13 @@ auto runTask(QThreadPool *pool, Function function) -> QFuture<std::invoke_result
     auto promise = std::make_shared<QPromise<Result>>();
     QFuture<Result> future = promise->future();
     promise->start();
-    auto started = std::make_shared<char>(0);
-    QRunnable *task = QRunnable::create([promise, started, function = std::move(function)]() mutable {
-        threadsan::acquire(started.get());
+    QRunnable *task = QRunnable::create([promise, function = std::move(function)]() mutable {
+        threadsan::acquire(&threadsan::g_taskStarted);
         promise->addResult(function());
         threadsan::release(&threadsan::g_taskFinished);
         promise->finish();
     });
-    threadsan::release(started.get());
+    threadsan::release(&threadsan::g_taskStarted);
     pool->start(task);
     return future;
 #else

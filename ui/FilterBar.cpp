@@ -11,7 +11,8 @@ namespace lookbook {
 
 namespace {
 constexpr int kTypingPauseMs = 300;
-constexpr int kTextWidth = 160;
+constexpr int kTextWidth = 140;
+constexpr int kComboCharacters = 9;
 } // namespace
 
 FilterBar::FilterBar(QWidget *parent)
@@ -29,7 +30,9 @@ FilterBar::FilterBar(QWidget *parent)
         auto *box = new QComboBox(this);
         box->setObjectName(QStringLiteral("filter-%1").arg(fields[i]));
         box->setAccessibleName(tr("Filter by %1").arg(fields[i]));
-        box->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+        // Long values ("Topwear", "Accessories", folder paths) must not widen the window.
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(kComboCharacters);
         box->addItem(i < titles.size() ? titles[i] : tr("Any folder"));
         connect(box, &QComboBox::currentIndexChanged, this, &FilterBar::changed);
         layout->addWidget(box);
@@ -51,6 +54,8 @@ FilterBar::FilterBar(QWidget *parent)
     layout->addWidget(m_clear);
     layout->addStretch(1);
     m_clear->setEnabled(false);
+    // The window may be narrower than the whole row: the row is cut, the window not held wide.
+    setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
 }
 
 void FilterBar::setCatalog(const EmbeddingStore *store, const StyleLabels *labels)

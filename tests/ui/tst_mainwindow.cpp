@@ -1,7 +1,9 @@
 // The desktop window driven as a user drives it, on the offscreen platform, with the real
 // model and real images: drops, paste, refusals, "search with this", cancel, settings.
 #include "CatalogPanel.h"
+#include "FilterBar.h"
 #include "MainWindow.h"
+#include "QueryRegion.h"
 #include "QueryPane.h"
 #include "ResultsModel.h"
 #include "ResultsView.h"
@@ -121,6 +123,8 @@ private slots:
         QCoreApplication::setOrganizationName(QStringLiteral("LookbookTest"));
         QCoreApplication::setApplicationName(QStringLiteral("tst_mainwindow"));
         QVERIFY(test::copyCatalogImages(test::firstCatalogImages(24), catalog()));
+        // Labels for the filters; the taste profile goes to the test-mode app-data folder.
+        QVERIFY(QFile::copy(test::sharedCatalogDir() + QStringLiteral("/styles.csv"), catalog() + QStringLiteral("/styles.csv")));
     }
 
     void emptyWindowSaysWhatToDo()
@@ -307,6 +311,100 @@ private slots:
         QVERIFY(outcome.queryInCatalog);
         QCOMPARE(window->resultsView()->resultCount(), 5);
         for (const QString &path : resultPaths(window->resultsView())) QVERIFY(path != first.absolutePath);
+        delete mime;
+    }
+
+    // Filters narrow the results to allowed items; likes refine the query and teach the taste
+    // profile; Back and Forward walk the queries; a region searches part of the picture.
+    void filtersLikesRegionsAndHistory()
+    {
+        auto window = readyWindow();
+        window->session().clearTaste();
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("t-shirt")))});
+        QVERIFY(drop(window->queryPane(), mime));
+        QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
+        QVERIFY(!window->canGoBack());
+        // (The results are not compared across searches: the first ones may come from the
+        // quick space while the full one is built at idle priority.)
+        QSignalSpy finished(&window->session(), &CatalogSession::searchFinished);
+
+        // A filter: the gender of the last result, so at least one item passes.
+        const QString gender = window->resultsView()->resultAt(4)->labels.value(QStringLiteral("gender"));
+        QVERIFY(!gender.isEmpty());
+        QVERIFY(window->filterBar()->select(QStringLiteral("gender"), gender));
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        auto outcome = finished.last().first().value<SearchOutcome>();
+        QVERIFY(outcome.allowedItems > 0 && outcome.allowedItems < 24);
+        QVERIFY(window->resultsView()->resultCount() > 0);
+        for (int i = 0; i < window->resultsView()->resultCount(); ++i)
+            QCOMPARE(window->resultsView()->resultAt(i)->labels.value(QStringLiteral("gender")), gender);
+        window->filterBar()->clear();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(finished.last().first().value<SearchOutcome>().allowedItems, 24);
+        QVERIFY(finished.last().first().value<SearchOutcome>().filterDescription.isEmpty());
+
+        // A like (from the context menu) refines the query and is learnt by the taste profile.
+        const ResultItem liked = *window->resultsView()->resultAt(3);
+        std::unique_ptr<QMenu> menu(window->resultsView()->contextMenuFor(3));
+        QAction *like = menu->findChild<QAction *>(QStringLiteral("like"));
+        QVERIFY(like);
+        like->trigger();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(window->currentQuery().liked, QStringList{liked.relativePath});
+        QVERIFY(resultPaths(window->resultsView()).indexOf(liked.absolutePath) < 3);
+        QTRY_COMPARE_WITH_TIMEOUT(window->session().taste().likes(), 1, kSearchTimeoutMs);
+
+        // Back to the query before the like, and forward again.
+        QVERIFY(window->canGoBack());
+        window->goBack();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QVERIFY(window->currentQuery().liked.isEmpty());
+        QCOMPARE(window->resultsView()->resultCount(), 5);
+        QVERIFY(window->canGoForward());
+        window->goForward();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(window->currentQuery().liked, QStringList{liked.relativePath});
+
+        // The centre crop: the region is the middle of the picture, and the query is searched again.
+        window->queryPane()->chooseCentreRegion();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(window->currentQuery().pictures.front().region, QueryRegion::centre(window->queryPane()->pictureSize()));
+        QVERIFY(window->queryPane()->pictureSize().width() > 100);
+        window->queryPane()->clearRegion();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QVERIFY(window->currentQuery().pictures.front().region.isNull());
+
+        // A second picture makes a mood board of the two.
+        QueryInput second;
+        second.localPath = test::firstStreetPhoto(QStringLiteral("dress"));
+        second.displayName = QStringLiteral("dress");
+        window->addToQuery(second);
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(int(window->currentQuery().pictures.size()), 2);
+        QCOMPARE(finished.last().first().value<SearchOutcome>().queryName, QStringLiteral("2 pictures"));
+
+        window->session().clearTaste();
+        QCOMPARE(window->session().taste().likes(), 0);
+        delete mime;
+    }
+
+    void resultsAreExportedAndCopied()
+    {
+        auto window = readyWindow();
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("dress")))});
+        QVERIFY(drop(window->queryPane(), mime));
+        QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
+        QTemporaryDir out;
+        for (const char *name : {"picks.csv", "picks.json", "picks.png"})
+            QVERIFY(window->exportResults(out.filePath(QString::fromLatin1(name))));
+        QFile csv(out.filePath(QStringLiteral("picks.csv")));
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        QCOMPARE(parseCsv(csv.readAll()).size(), 6); // header and 5 results
+        QVERIFY(!QImage(out.filePath(QStringLiteral("picks.png"))).isNull());
+        QVERIFY(window->copyResultFiles(out.filePath(QStringLiteral("copies"))));
+        QCOMPARE(QDir(out.filePath(QStringLiteral("copies"))).entryList(QDir::Files).size(), 5);
         delete mime;
     }
 
