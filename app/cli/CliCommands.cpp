@@ -159,6 +159,20 @@ Expected<EmbeddingStore> openIndexed(const Context &ctx)
     return std::move(opened.store);
 }
 
+// What the searching commands open: the indexed catalog and its labels (none without a styles.csv).
+struct IndexedCatalog {
+    EmbeddingStore store;
+    std::optional<StyleLabels> labels;
+};
+Expected<IndexedCatalog> openWithLabels(const Context &ctx)
+{
+    auto store = openIndexed(ctx);
+    if (!store) return Expected<IndexedCatalog>::failure(store.error());
+    auto labels = loadLabels(ctx);
+    if (!labels) return Expected<IndexedCatalog>::failure(labels.error());
+    return IndexedCatalog{std::move(*store), std::move(*labels)};
+}
+
 int runIndex(Context &ctx)
 {
     QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Images per network batch (default 16)."),
@@ -317,10 +331,10 @@ int runQuery(Context &ctx)
         }
     }
 
-    auto store = openIndexed(ctx);
-    if (!store) return failure(store.error());
-    auto labels = loadLabels(ctx);
-    if (!labels) return failure(labels.error());
+    auto opened = openWithLabels(ctx);
+    if (!opened) return failure(opened.error());
+    EmbeddingStore *const store = &opened->store;
+    const std::optional<StyleLabels> *const labels = &opened->labels;
 
     QElapsedTimer clock;
     clock.start();
@@ -411,10 +425,10 @@ int runEval(Context &ctx)
     if (ctx.parser.isSet(queries) != ctx.parser.isSet(labelMap))
         return usageError(QStringLiteral("--queries and --label-map go together"));
 
-    auto store = openIndexed(ctx);
-    if (!store) return failure(store.error());
-    auto labels = loadLabels(ctx);
-    if (!labels) return failure(labels.error());
+    auto opened = openWithLabels(ctx);
+    if (!opened) return failure(opened.error());
+    EmbeddingStore *const store = &opened->store;
+    const std::optional<StyleLabels> *const labels = &opened->labels;
     if (!*labels)
         return failure(QStringLiteral("evaluation needs labels: put a styles.csv in the catalog or pass --labels"));
 
@@ -514,10 +528,10 @@ int runFitProjection(Context &ctx)
     ctx.parser.process(ctx.arguments);
     if (const int code = prepareCatalog(ctx); code != Ok) return code;
     if (!ctx.parser.isSet(output)) return usageError(QStringLiteral("fit-projection needs --output FILE"));
-    auto store = openIndexed(ctx);
-    if (!store) return failure(store.error());
-    auto labels = loadLabels(ctx);
-    if (!labels) return failure(labels.error());
+    auto opened = openWithLabels(ctx);
+    if (!opened) return failure(opened.error());
+    EmbeddingStore *const store = &opened->store;
+    const std::optional<StyleLabels> *const labels = &opened->labels;
     if (!*labels) return failure(QStringLiteral("fitting needs labels: put a styles.csv in the catalog or pass --labels"));
 
     const QString columnName = ctx.parser.value(column);
@@ -565,10 +579,10 @@ int runDuplicates(Context &ctx)
     const float minimum = ctx.parser.value(threshold).toFloat(&ok);
     if (!ok || !(minimum >= 0.0f && minimum <= 1.0f)) return usageError(QStringLiteral("--threshold takes a number from 0 to 1"));
 
-    auto store = openIndexed(ctx);
-    if (!store) return failure(store.error());
-    auto labels = loadLabels(ctx);
-    if (!labels) return failure(labels.error());
+    auto opened = openWithLabels(ctx);
+    if (!opened) return failure(opened.error());
+    EmbeddingStore *const store = &opened->store;
+    const std::optional<StyleLabels> *const labels = &opened->labels;
 
     QElapsedTimer clock;
     clock.start();
