@@ -2,6 +2,7 @@
 
 #include "CatalogPanel.h"
 #include "DropToResultsTimer.h"
+#include "DuplicatesDialog.h"
 #include "FilterBar.h"
 #include "QueryPane.h"
 #include "ResultsView.h"
@@ -162,6 +163,9 @@ void MainWindow::buildMenus()
     centre->setObjectName(QStringLiteral("centreCrop"));
     QAction *whole = searchMenu->addAction(tr("Search the &Whole Picture"), m_queryPane, &QueryPane::clearRegion);
     whole->setObjectName(QStringLiteral("wholePicture"));
+    searchMenu->addSeparator();
+    QAction *duplicates = searchMenu->addAction(tr("Find &Near-Duplicates in the Catalog…"), this, &MainWindow::showDuplicates);
+    duplicates->setObjectName(QStringLiteral("findDuplicates"));
     searchMenu->addSeparator();
     QAction *useTaste = searchMenu->addAction(tr("Use My &Taste Profile"));
     useTaste->setCheckable(true);
@@ -399,6 +403,23 @@ void MainWindow::showQueryOf(const CatalogSession::Query &query)
     m_queryPane->showRegion(first.region);
     updateHistoryActions();
     m_session.search(m_query);
+}
+
+void MainWindow::showDuplicates()
+{
+    if (!m_session.store() || m_session.store()->size() == 0) {
+        statusBar()->showMessage(tr("Index a catalog first: near-duplicates are found among its items."), 10000);
+        return;
+    }
+    auto *dialog = new DuplicatesDialog(m_session.store(), m_session.labels(), m_session.catalogRoot(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dialog, &DuplicatesDialog::searchWithRequested, this, [this](const QString &relativePath) {
+        ResultItem item;
+        item.relativePath = relativePath;
+        item.absolutePath = QDir(m_session.catalogRoot()).filePath(relativePath);
+        searchWithItem(item);
+    });
+    dialog->show();
 }
 
 void MainWindow::updateHistoryActions()

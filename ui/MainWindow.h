@@ -73,6 +73,8 @@ public slots:
     // Writes the results on show: .csv, .json or .png by the name (ResultExporter).
     bool exportResults(const QString &path);
     bool copyResultFiles(const QString &folder);
+    // A window listing the catalog's near-duplicates, found in the background.
+    void showDuplicates();
 
 signals:
     // Once: the window's first frame has been painted and flushed to the screen.

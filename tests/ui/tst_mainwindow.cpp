@@ -1,6 +1,7 @@
 // The desktop window driven as a user drives it, on the offscreen platform, with the real
 // model and real images: drops, paste, refusals, "search with this", cancel, settings.
 #include "CatalogPanel.h"
+#include "DuplicatesDialog.h"
 #include "FilterBar.h"
 #include "MainWindow.h"
 #include "QueryRegion.h"
@@ -406,6 +407,36 @@ private slots:
         QVERIFY(window->copyResultFiles(out.filePath(QStringLiteral("copies"))));
         QCOMPARE(QDir(out.filePath(QStringLiteral("copies"))).entryList(QDir::Files).size(), 5);
         delete mime;
+    }
+
+    // A photo copied under another name is found with its original; double-clicking one
+    // searches with it.
+    void nearDuplicatesAreListedAndSearchable()
+    {
+        QTemporaryDir dir;
+        const QString root = dir.filePath(QStringLiteral("dups"));
+        const QStringList names = test::firstCatalogImages(8);
+        QVERIFY(test::copyCatalogImages(names, root));
+        QVERIFY(QFile::copy(root + u'/' + names[2], root + QStringLiteral("/copy of ") + names[2]));
+        auto window = openWindow(root);
+        QSignalSpy finished(&window->session(), &CatalogSession::indexingFinished);
+        QVERIFY(finished.wait(kIndexTimeoutMs));
+        QAction *find = window->findChild<QAction *>(QStringLiteral("findDuplicates"));
+        QVERIFY(find);
+        find->trigger();
+        auto *dialog = window->findChild<DuplicatesDialog *>(QStringLiteral("duplicatesDialog"));
+        QVERIFY(dialog);
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->isFinished(), kSearchTimeoutMs);
+        QCOMPARE(dialog->groupCount(), 1);
+        QStringList expected{QStringLiteral("copy of ") + names[2], names[2]};
+        QStringList found = dialog->groupPaths(0);
+        found.sort();
+        expected.sort();
+        QCOMPARE(found, expected);
+        QSignalSpy searched(&window->session(), &CatalogSession::searchFinished);
+        emit dialog->searchWithRequested(names[2]);
+        QVERIFY(searched.wait(kSearchTimeoutMs));
+        QVERIFY(searched.last().first().value<SearchOutcome>().queryInCatalog);
     }
 
     void cancelStopsIndexingAndLeavesAUsableIndex()
