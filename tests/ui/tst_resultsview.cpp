@@ -56,7 +56,7 @@ private slots:
     void enterOpensCurrentResult();
     void arrowRightMovesToNextResult();
     void doubleClickOpens();
-    void contextMenuHasTheFourActions();
+    void contextMenuHasItsActions();
     void searchWithEmitsTheItem();
     void copyPathPutsNativePathOnClipboard();
     void brokenImageGivesMarkerOnce();
@@ -211,7 +211,7 @@ void TestResultsView::doubleClickOpens()
     QCOMPARE(opened.at(0).at(0).toString(), m_paths.at(2));
 }
 
-void TestResultsView::contextMenuHasTheFourActions()
+void TestResultsView::contextMenuHasItsActions()
 {
     const auto f = shownFixture();
     QVERIFY(f);
@@ -224,7 +224,20 @@ void TestResultsView::contextMenuHasTheFourActions()
             names << action->objectName();
     }
     QCOMPARE(names, (QStringList{QStringLiteral("open"), QStringLiteral("reveal"), QStringLiteral("copyPath"),
-                                 QStringLiteral("searchWith")}));
+                                 QStringLiteral("searchWith"), QStringLiteral("like"), QStringLiteral("dislike")}));
+
+    // Like and dislike, from the menu and from the L / D keys on the current result.
+    QSignalSpy feedback(&f->view, &ResultsView::feedbackGiven);
+    menu->findChild<QAction *>(QStringLiteral("like"))->trigger();
+    menu->findChild<QAction *>(QStringLiteral("dislike"))->trigger();
+    f->view.setCurrentIndex(f->view.model()->index(2, 0));
+    QTest::keyClick(&f->view, Qt::Key_L);
+    QCOMPARE(feedback.count(), 3);
+    QCOMPARE(feedback.at(0).at(0).value<ResultItem>().absolutePath, m_paths.at(1));
+    QVERIFY(feedback.at(0).at(1).toBool());
+    QVERIFY(!feedback.at(1).at(1).toBool());
+    QCOMPARE(feedback.at(2).at(0).value<ResultItem>().absolutePath, m_paths.at(2));
+    QVERIFY(feedback.at(2).at(1).toBool());
 
     QSignalSpy opened(&f->view, &ResultsView::openRequested);
     QSignalSpy revealed(&f->view, &ResultsView::revealRequested);
