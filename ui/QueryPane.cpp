@@ -306,9 +306,11 @@ void QueryPane::updateRegionBand()
 
 bool QueryPane::eventFilter(QObject *watched, QEvent *event)
 {
-    if (watched != m_preview || !m_hasQuery || m_image.isNull()) return QFrame::eventFilter(watched, event);
-    auto *mouse = static_cast<QMouseEvent *>(event);
-    switch (event->type()) {
+    const QEvent::Type type = event->type();
+    const bool mouseEvent = type == QEvent::MouseButtonPress || type == QEvent::MouseMove || type == QEvent::MouseButtonRelease;
+    if (watched != m_preview || !mouseEvent || !m_hasQuery || m_image.isNull()) return QFrame::eventFilter(watched, event);
+    auto *mouse = static_cast<QMouseEvent *>(event); // only for the three mouse events above
+    switch (type) {
     case QEvent::MouseButtonPress:
         if (mouse->button() != Qt::LeftButton) break;
         m_pressAt = mouse->position().toPoint();

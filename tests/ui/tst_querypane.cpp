@@ -13,6 +13,8 @@
 #include <QDragEnterEvent>
 #include <QFile>
 #include <QGuiApplication>
+#include <QLabel>
+#include <QMouseEvent>
 #include <QImage>
 #include <QMimeData>
 #include <QNetworkProxy>
@@ -77,6 +79,7 @@ private slots:
 
     void dropOfCatalogImageEmitsItsBytes();
     void dropOfTextFileIsRefusedAndKeepsQuery();
+    void regionDrawnOnThePictureIsInItsPixels();
     void moveOnlyDragIsNotAccepted();
     void dropOfImageDataEmitsPng();
     void pasteFromClipboard();
@@ -397,6 +400,48 @@ void TestQueryPane::dropOfCatalogImageEmitsItsBytes()
     QCOMPARE(input.localPath, QFileInfo(m_catalogImage).absoluteFilePath());
     QCOMPARE(input.displayName, QStringLiteral("1550.jpg"));
     QVERIFY(pane.currentMessage().isEmpty());
+}
+
+// A rectangle dragged on the preview becomes a region in the picture's own pixels; a click
+// is not a region; Centre and Whole picture choose the middle and all of it.
+void TestQueryPane::regionDrawnOnThePictureIsInItsPixels()
+{
+    QueryPane pane;
+    pane.resize(pane.sizeHint());
+    pane.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&pane));
+    QSignalSpy regions(&pane, &QueryPane::regionChosen);
+    QImage picture(800, 600, QImage::Format_RGB32);
+    picture.fill(Qt::darkGreen);
+    pane.showQuery(picture.scaled(200, 150), QStringLiteral("photo"), picture.size()); // a thumbnail on show
+    QCOMPARE(pane.pictureSize(), QSize(800, 600));
+    QLabel *preview = nullptr;
+    for (QLabel *label : pane.findChildren<QLabel *>())
+        if (label->accessibleName() == QLatin1String("Query image preview")) preview = label;
+    QVERIFY(preview && preview->isVisible());
+    const QSize shown = preview->size();
+    QVERIFY(shown.width() > 50);
+
+    QTest::mouseClick(preview, Qt::LeftButton, {}, QPoint(10, 10)); // a click: no region
+    QCOMPARE(regions.count(), 0);
+    const QPoint from(shown.width() / 4, shown.height() / 4), to(shown.width() / 2, shown.height() / 2);
+    QTest::mousePress(preview, Qt::LeftButton, {}, from);
+    QMouseEvent move(QEvent::MouseMove, QPointF(to), preview->mapToGlobal(QPointF(to)), Qt::NoButton, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(preview, &move);
+    QTest::mouseRelease(preview, Qt::LeftButton, {}, to);
+    QCOMPARE(regions.count(), 1);
+    const QRect region = regions.last().first().toRect();
+    // A quarter of the picture from its first quarter, to within a pixel of the preview's scale.
+    const int tolerance = 800 / shown.width() + 1;
+    QVERIFY2(std::abs(region.x() - 200) <= tolerance && std::abs(region.y() - 150) <= tolerance, qPrintable(QStringLiteral("%1,%2").arg(region.x()).arg(region.y())));
+    QVERIFY(std::abs(region.width() - 200) <= 2 * tolerance && std::abs(region.height() - 150) <= 2 * tolerance);
+    QCOMPARE(pane.region(), region);
+
+    pane.chooseCentreRegion();
+    QCOMPARE(regions.last().first().toRect(), QRect(80, 60, 640, 480));
+    pane.clearRegion();
+    QVERIFY(regions.last().first().toRect().isNull());
+    QCOMPARE(regions.count(), 3);
 }
 
 void TestQueryPane::dropOfTextFileIsRefusedAndKeepsQuery()
