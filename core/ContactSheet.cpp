@@ -187,7 +187,7 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
 
     // Header: what was searched for, and where.
     // A file's name, not its whole path: the path would crowd out the title.
-    const QString queryName = outcome.queryPath.isEmpty() || outcome.queryName.contains(QStringLiteral(" pictures"))
+    const QString queryName = outcome.queryPath.isEmpty() || outcome.queryPictures != 1
                                   ? outcome.queryName : QFileInfo(outcome.queryPath).fileName();
     const std::string title = elide(ascii(QStringLiteral("Most similar to %1").arg(queryName)), innerWidth, kTitleFont);
     draw(sheet, title, {l.margin, l.margin + kTitleBaseline}, kTitleFont, kInk);

@@ -71,6 +71,7 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
     SearchOutcome outcome;
     outcome.catalogItems = m_store.size();
     outcome.filterDescription = request.filter.describe();
+    outcome.queryPictures = int(request.pictures.size() + request.items.size());
     outcome.catalogRoot = m_root;
     if (!request.pictures.empty()) outcome.queryPath = request.pictures.front().localPath;
     else if (!request.items.empty()) outcome.queryPath = QDir(m_root).filePath(m_store.items()[size_t(request.items.front())].relativePath);

@@ -23,7 +23,8 @@ struct ResultItem {
 
 struct SearchOutcome {
     quint64 queryId = 0;
-    QString queryName;          // file name or a description ("pasted image")
+    QString queryName;          // file name or a description ("pasted image", "3 pictures")
+    int queryPictures = 1;      // pictures and catalog items combined into the query
     bool queryInCatalog = false;
     std::vector<ResultItem> results;
     int catalogItems = 0;       // how many items the catalog has
