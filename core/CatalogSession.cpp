@@ -321,8 +321,7 @@ quint64 CatalogSession::search(const Query &query)
     emit searchStarted(pending.id);
     // Catalog files are answered from their stored vectors: only other pictures need the model.
     const auto inCatalog = [this](const QueryInput &picture) {
-        if (picture.localPath.isEmpty() || !picture.region.isNull() || !m_store) return false;
-        return m_store->indexOf(QDir(m_root).relativeFilePath(QFileInfo(picture.localPath).absoluteFilePath())) >= 0;
+        return m_store && Recommender::catalogItemOf(*m_store, m_root, picture) >= 0;
     };
     const bool needsModel = !std::all_of(query.pictures.begin(), query.pictures.end(), inCatalog);
     if (needsModel && !m_model) {

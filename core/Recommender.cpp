@@ -16,11 +16,19 @@ Recommender::Recommender(const EmbeddingStore &store, const SearchSpace &space, 
 {
 }
 
-int Recommender::catalogItemOf(const QueryInput &picture) const
+std::vector<QueryInput> RecommendRequest::allPictures() const
 {
-    if (picture.localPath.isEmpty() || !picture.region.isNull() || m_root.isEmpty()) return -1;
-    const QString relative = QDir(m_root).relativeFilePath(QFileInfo(picture.localPath).absoluteFilePath());
-    return relative.startsWith(QLatin1String("../")) ? -1 : m_store.indexOf(relative);
+    std::vector<QueryInput> all = pictures;
+    all.insert(all.end(), likedPictures.begin(), likedPictures.end());
+    all.insert(all.end(), dislikedPictures.begin(), dislikedPictures.end());
+    return all;
+}
+
+int Recommender::catalogItemOf(const EmbeddingStore &store, const QString &catalogRoot, const QueryInput &picture)
+{
+    if (picture.localPath.isEmpty() || !picture.region.isNull() || catalogRoot.isEmpty()) return -1;
+    const QString relative = QDir(catalogRoot).relativeFilePath(QFileInfo(picture.localPath).absoluteFilePath());
+    return relative.startsWith(QLatin1String("../")) ? -1 : store.indexOf(relative);
 }
 
 std::vector<Eigen::RowVectorXf> Recommender::vectorsOf(const std::vector<int> &items) const
@@ -83,10 +91,7 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
     QElapsedTimer clock;
     clock.start();
     // Every vector in one batch through the network: pictures, then liked and disliked pictures.
-    std::vector<QueryInput> all = request.pictures;
-    all.insert(all.end(), request.likedPictures.begin(), request.likedPictures.end());
-    all.insert(all.end(), request.dislikedPictures.begin(), request.dislikedPictures.end());
-    auto pictureVectors = vectorsOf(all, model, recipe);
+    auto pictureVectors = vectorsOf(request.allPictures(), model, recipe);
     if (!pictureVectors) return Result::failure(pictureVectors.error());
     const auto from = [&](size_t begin, size_t count) {
         return std::vector<Eigen::RowVectorXf>(pictureVectors->begin() + qsizetype(begin), pictureVectors->begin() + qsizetype(begin + count));

@@ -32,6 +32,9 @@ struct RecommendRequest {
     int k = 5;
     const TasteProfile *taste = nullptr; // null or empty: no re-ranking
     Rocchio::Weights feedbackWeights;
+
+    // Every picture the request names: queries, then liked, then disliked.
+    std::vector<QueryInput> allPictures() const;
 };
 
 class Recommender {
@@ -41,7 +44,8 @@ public:
 
     // The catalog item a picture is: its file is in this catalog and no region is drawn on
     // it, so its stored vector serves (no decoding, no network). -1 otherwise.
-    int catalogItemOf(const QueryInput &picture) const;
+    int catalogItemOf(const QueryInput &picture) const { return catalogItemOf(m_store, m_root, picture); }
+    static int catalogItemOf(const EmbeddingStore &store, const QString &catalogRoot, const QueryInput &picture);
 
     // Fails with a sentence when a picture cannot be decoded or cropped, the filter cannot
     // apply, or a picture needs the network and `model` is null.

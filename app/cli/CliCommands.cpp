@@ -346,9 +346,7 @@ int runQuery(Context &ctx)
     const Recommender recommender(*store, *space, *labels ? &**labels : nullptr, root);
 
     // The network is loaded only when a picture is not a catalog item (whose vector is stored).
-    std::vector<QueryInput> all = request.pictures;
-    all.insert(all.end(), request.likedPictures.begin(), request.likedPictures.end());
-    all.insert(all.end(), request.dislikedPictures.begin(), request.dislikedPictures.end());
+    const std::vector<QueryInput> all = request.allPictures();
     std::shared_ptr<EmbeddingModel> model;
     if (!std::all_of(all.begin(), all.end(), [&](const QueryInput &p) { return recommender.catalogItemOf(p) >= 0; })) {
         auto loaded = loadModel(ctx);
