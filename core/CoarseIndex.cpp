@@ -1,18 +1,14 @@
 #include "CoarseIndex.h"
 
 #include "ParallelBlocks.h"
+#include "PrincipalAxes.h"
 #include "StoreFormat.h"
 
 #include "Searcher.h"
 
-
-#include <Eigen/Eigenvalues>
-#include <Eigen/QR>
-
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <random>
 
 namespace lookbook {
 
@@ -20,7 +16,6 @@ namespace {
 
 constexpr int kRowsPerBlock = 4096;
 constexpr int kCodeAlignment = 32; // a whole number of AVX2 registers per code
-constexpr int kOversampling = 16;  // extra random directions for the randomised PCA
 constexpr float kCodeMax = 127.0f;
 
 // The int8 dot products of one query code with `rows` consecutive codes. The products of
@@ -39,36 +34,6 @@ void dotCodes(const std::int8_t *query, const std::int8_t *codes, int width, int
         for (int j = 0; j < width; ++j) sum += std::int32_t(query[j]) * std::int32_t(code[j]);
         out[r] = sum;
     }
-}
-
-// Orthonormal basis of the column space of y.
-Eigen::MatrixXf orthonormalise(const Eigen::MatrixXf &y)
-{
-    const Eigen::HouseholderQR<Eigen::MatrixXf> qr(y);
-    return qr.householderQ() * Eigen::MatrixXf::Identity(y.rows(), y.cols());
-}
-
-// Top principal axes of the (centred) sample by randomised subspace iteration (Halko,
-// Martinsson and Tropp 2011): a few products with the sample instead of the eigen-
-// decomposition of a D x D covariance, which takes tens of seconds at D = 3,112.
-RowMatrix principalAxes(const Eigen::MatrixXf &centred, int width, int powerIterations)
-{
-    const Eigen::Index dims = centred.cols();
-    const Eigen::Index probe = std::min<Eigen::Index>({dims, centred.rows(), width + kOversampling});
-    std::mt19937 random(20261129); // fixed: the same catalog always gets the same axes
-    std::normal_distribution<float> normal;
-    Eigen::MatrixXf basis(dims, probe);
-    for (Eigen::Index i = 0; i < basis.size(); ++i) basis.data()[i] = normal(random);
-    basis = orthonormalise(centred.transpose() * (centred * basis));
-    for (int i = 0; i < powerIterations; ++i) basis = orthonormalise(centred.transpose() * (centred * basis));
-    // Rayleigh-Ritz: the sample's covariance within the basis, diagonalised.
-    const Eigen::MatrixXf inBasis = centred * basis;
-    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXf> eigen(inBasis.transpose() * inBasis);
-    RowMatrix axes = RowMatrix::Zero(dims, width);
-    const Eigen::Index kept = std::min<Eigen::Index>(width, probe);
-    // Eigenvalues come in increasing order: the last columns are the main axes.
-    for (Eigen::Index a = 0; a < kept; ++a) axes.col(a) = basis * eigen.eigenvectors().col(probe - 1 - a);
-    return axes;
 }
 
 struct Candidate {
@@ -127,8 +92,7 @@ CoarseIndex::CoarseIndex(const RowBlocks &rows, const Options &options, QThreadP
     for (Eigen::Index i = 0; i < sample.rows(); ++i) sample.row(i) = rows.block(i * step, i * step + 1).row(0);
     m_mean = count > 0 ? Eigen::RowVectorXf(sample.colwise().mean()) : Eigen::RowVectorXf::Zero(rows.cols());
     sample.rowwise() -= m_mean;
-    m_axes = sample.rows() > 0 ? principalAxes(sample, m_codeWidth, options.powerIterations)
-                               : RowMatrix::Zero(rows.cols(), m_codeWidth);
+    m_axes = principalAxes(sample, m_codeWidth, options.powerIterations, pool);
     sample = Eigen::MatrixXf();
     m_meanCode = m_mean * m_axes;
 
