@@ -1,6 +1,6 @@
 #include "NearDuplicates.h"
 
-#include "SpaceRows.h"
+#include "SimilarityJoin.h"
 
 #include <algorithm>
 #include <numeric>
@@ -8,10 +8,6 @@
 namespace lookbook {
 
 namespace {
-
-// Each item's nearest two rows: itself and its nearest other, in either order (an identical
-// row ties with the item itself and may rank first by its lower index).
-constexpr int kNeighboursAsked = 2;
 
 // Disjoint sets of items; the root of a set is its lowest item, so that the grouping does
 // not depend on the order the links are made in.
@@ -36,13 +32,6 @@ private:
     std::vector<int> m_parent;
 };
 
-SearchHit nearestOther(int item, const std::vector<SearchHit> &hits)
-{
-    for (const SearchHit &hit : hits)
-        if (hit.item != item) return hit;
-    return {};
-}
-
 } // namespace
 
 int NearDuplicates::duplicateItems() const
@@ -57,14 +46,10 @@ NearDuplicateFinder::NearDuplicateFinder(float threshold, QThreadPool *pool) : m
 std::optional<NearDuplicates> NearDuplicateFinder::find(const RowSource &rows, const Progress &progress,
                                                         const std::atomic_bool *cancel) const
 {
-    // The rows as a space with no projection and no mixing: scores are plain cosines.
-    const SpaceRows plain(rows, RowMatrix(), 1.0f, 0.0f);
-    const auto neighbours = SearchSpace::nearestNeighbours(plain, kNeighboursAsked, m_pool, progress, cancel);
-    plain.releasePages();
-    if (cancel && cancel->load()) return std::nullopt;
+    auto nearest = SimilarityJoin(m_threshold, m_pool).bestAboveFloor(rows, progress, cancel);
+    if (!nearest) return std::nullopt;
     NearDuplicates found;
-    found.nearest.reserve(neighbours.size());
-    for (size_t i = 0; i < neighbours.size(); ++i) found.nearest.push_back(nearestOther(int(i), neighbours[i]));
+    found.nearest = std::move(*nearest);
     found.groups = group(found.nearest, m_threshold);
     return found;
 }

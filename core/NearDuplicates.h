@@ -2,11 +2,11 @@
 // Near-duplicates in a catalog: photos that are the same picture, or nearly (re-encoded,
 // resized, slightly cropped or retouched), so that a user can clean the catalog.
 //
-// Each item's nearest other item is found with the machinery that builds the search space
-// (SearchSpace::nearestNeighbours: slices of matrix products for small catalogs, a coarse
-// index re-scored exactly for large ones; never an all-pairs matrix), the pairs at or above
-// a cosine threshold are kept, and linked items are grouped by union-find, so that a chain
-// a-b, b-c is one group even when a and c are not each other's nearest.
+// Every pair of items at or above a cosine threshold is found by a similarity join
+// (SimilarityJoin: a bound on compressed rows picks the pairs to score exactly; none is
+// missed, and no all-pairs matrix is made), each item is linked to its most similar one,
+// and linked items are grouped by union-find, so that a chain a-b, b-c is one group even
+// when a and c are not each other's nearest.
 //
 // The rows compared are the network's embeddings as the cache holds them
 // (EmbeddingStore::rows), not the search space's. The space is made for "the same kind of
@@ -27,8 +27,8 @@
 
 #include "EmbeddingModel.h"
 #include "RowSource.h"
-#include "SearchSpace.h"
 #include "Searcher.h"
+#include "SimilarityJoin.h"
 
 #include <QThreadPool>
 
@@ -46,7 +46,8 @@ struct DuplicateGroup {
 };
 
 struct NearDuplicates {
-    // Per item, its nearest other item and their cosine (item -1 in a catalog of one).
+    // Per item, its nearest other item and their cosine when that reaches the finder's
+    // threshold; {-1, 0} for an item with no near-duplicate.
     std::vector<SearchHit> nearest;
     // Largest group first, then higher score, then lower first item.
     std::vector<DuplicateGroup> groups;
@@ -57,21 +58,23 @@ class NearDuplicateFinder {
 public:
     // Cosine at and above which two items are near-duplicates (see the measurements above).
     static constexpr float kDefaultThreshold = 0.95f;
-    using Progress = SearchSpace::Progress;
+    using Progress = SimilarityJoin::Progress;
 
     explicit NearDuplicateFinder(float threshold = kDefaultThreshold, QThreadPool *pool = Searcher::pool());
 
     float threshold() const { return m_threshold; }
 
     // The near-duplicates among `rows` (L2-normalised, one per item: EmbeddingStore::rows()).
-    // Meant to run off the GUI thread: `progress` is called on the calling thread with the
-    // items done; once `cancel` is set it stops within a slice of rows and gives nothing.
+    // Meant to run off the GUI thread: `progress` is called on the calling thread with a
+    // count out of the items that grows with the work done; once `cancel` is set it stops
+    // within a few tiles of rows and gives nothing.
     // The same rows always give the same result, whatever the pool's thread count.
     std::optional<NearDuplicates> find(const RowSource &rows, const Progress &progress = {},
                                        const std::atomic_bool *cancel = nullptr) const;
 
     // The grouping step alone: items linked to their nearest (nearest[i]) when its score is
-    // at least `threshold`, joined transitively.
+    // at least `threshold`, joined transitively. A threshold above the finder's regroups
+    // its result.
     static std::vector<DuplicateGroup> group(const std::vector<SearchHit> &nearest, float threshold);
 
 private:

@@ -1,13 +1,17 @@
 // Near-duplicates: copies planted among rows with the neighbour structure of real
-// embeddings must come out as groups, and nothing else; below and above the coarse index's
-// catalog size; the same whatever the threads; cancellable.
+// embeddings must come out as groups, and nothing else, also from a cache file; the
+// similarity join under them gives exactly what scoring every pair gives; the same
+// whatever the threads; cancellable.
 #include "NearDuplicates.h"
+#include "SimilarityJoin.h"
 
 #include "TestSupport.h"
 
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <cmath>
+#include <optional>
 #include <set>
 
 using namespace lookbook;
@@ -74,6 +78,18 @@ std::vector<ItemSet> setsOf(const std::vector<DuplicateGroup> &groups)
 
 RowMatrixView viewOf(const RowMatrix &rows) { return RowMatrixView(rows.data(), rows.rows(), rows.cols()); }
 
+// Each row's most similar other row when their cosine reaches `floor`, by scoring every pair.
+std::vector<SearchHit> bestAboveByAllPairs(const RowMatrix &rows, float floor)
+{
+    const Eigen::MatrixXf scores = rows * rows.transpose();
+    std::vector<SearchHit> best(size_t(rows.rows()), SearchHit{-1, 0.0f});
+    for (Eigen::Index i = 0; i < rows.rows(); ++i)
+        for (Eigen::Index j = 0; j < rows.rows(); ++j)
+            if (j != i && scores(i, j) >= floor && (best[size_t(i)].item < 0 || scores(i, j) > best[size_t(i)].score))
+                best[size_t(i)] = {int(j), scores(i, j)};
+    return best;
+}
+
 } // namespace
 
 class TestNearDuplicates : public QObject {
@@ -82,15 +98,26 @@ private slots:
     void findsPlantedCopiesOnly_data()
     {
         QTest::addColumn<int>("items");
-        QTest::newRow("small catalog: exact neighbours") << 3000;
-        QTest::newRow("large catalog: through the coarse index") << SearchSpace::kCoarseFromItems + 1500;
+        QTest::addColumn<bool>("fromFile");
+        QTest::newRow("3,000 items in memory") << 3000 << false;
+        QTest::newRow("5,000 items in a cache file") << 5000 << true;
     }
     void findsPlantedCopiesOnly()
     {
         QFETCH(int, items);
+        QFETCH(bool, fromFile);
         const Planted p = plantedRows(items);
-        const EmbeddingStore store = test::storeOf(p.rows);
-        const auto found = NearDuplicateFinder(kThreshold).find(store.rows());
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        std::optional<EmbeddingStore> store = test::storeOf(p.rows);
+        if (fromFile) {
+            // Rows memory-mapped from the file, the pairs' rows copied out of it (pread).
+            QVERIFY(store->save(path));
+            auto loaded = EmbeddingStore::load(path, store->identity());
+            QVERIFY2(loaded, qPrintable(loaded.error()));
+            store.emplace(std::move(*loaded));
+        }
+        const auto found = NearDuplicateFinder(kThreshold).find(store->rows());
         QVERIFY(found);
         QCOMPARE(int(found->nearest.size()), items);
 
@@ -104,15 +131,66 @@ private slots:
         QVERIFY(std::abs(found->groups[3].score - 0.995f) < 1e-3f);
         for (const DuplicateGroup &g : found->groups) QVERIFY(std::is_sorted(g.items.begin(), g.items.end()));
 
-        // Every item knows its nearest other item, and the exact score with it.
-        for (int i = 0; i < items; i += 97) {
+        // An item with a near-duplicate knows its nearest other item and the exact score
+        // with it; the others have none.
+        for (int i = 0; i < items; ++i) {
             const SearchHit nearest = found->nearest[size_t(i)];
-            QVERIFY(nearest.item >= 0 && nearest.item != i);
             Eigen::VectorXf scores = p.rows * p.rows.row(i).transpose();
             scores[i] = -2;
-            QVERIFY(std::abs(nearest.score - scores.maxCoeff()) < 1e-4f);
+            if (scores.maxCoeff() >= kThreshold) {
+                QVERIFY(nearest.item >= 0 && nearest.item != i);
+                QVERIFY(std::abs(nearest.score - scores.maxCoeff()) < 1e-4f);
+            } else {
+                QCOMPARE(nearest.item, -1);
+            }
         }
         QCOMPARE(found->nearest[size_t(p.nearCopy)].item, p.nearCopyOf);
+    }
+
+    // The join misses no pair at or above its floor and invents none: the same as scoring
+    // every pair, at floors where each row has no such pair, a few or hundreds; with small
+    // tiles, so that most rows meet in tiles other than their own, and bounds from few axes.
+    void joinGivesWhatAllPairsGive_data()
+    {
+        QTest::addColumn<float>("floor");
+        QTest::addColumn<int>("dimensions");
+        QTest::addColumn<int>("screenDimensions");
+        QTest::newRow("floor 0.97, 8 of 16 axes") << 0.97f << 16 << 8;
+        QTest::newRow("floor 0.9, 8 of 16 axes") << 0.9f << 16 << 8;
+        QTest::newRow("floor 0.8, 4 of 32 axes") << 0.8f << 32 << 4;
+        QTest::newRow("floor 0.5, all 64 axes") << 0.5f << 64 << 64;
+        QTest::newRow("floor -1: every pair") << -1.0f << 16 << 8;
+    }
+    void joinGivesWhatAllPairsGive()
+    {
+        QFETCH(float, floor);
+        QFETCH(int, dimensions);
+        QFETCH(int, screenDimensions);
+        const Planted p = plantedRows(2500);
+        SimilarityJoin::Options options;
+        options.dimensions = dimensions;
+        options.screenDimensions = screenDimensions;
+        options.rowsPerTile = 128;
+        SimilarityJoin::Counts counts;
+        const auto best = SimilarityJoin(floor, options).bestAboveFloor(viewOf(p.rows), {}, nullptr, &counts);
+        QVERIFY(best);
+        const std::vector<SearchHit> reference = bestAboveByAllPairs(p.rows, floor);
+        int withPair = 0;
+        for (size_t i = 0; i < reference.size(); ++i) {
+            // Rows of equal score (the planted exact copies) may be told apart by rounding.
+            QCOMPARE(best->at(i).item >= 0, reference[i].item >= 0);
+            if (reference[i].item < 0) continue;
+            ++withPair;
+            QVERIFY(std::abs(best->at(i).score - reference[i].score) < 1e-5f);
+            QVERIFY(std::abs(p.rows.row(i).dot(p.rows.row(best->at(i).item)) - reference[i].score) < 1e-5f);
+        }
+        qInfo("floor %.2f: %d of 2500 rows have a pair; %lld tile pairs compared, %lld skipped; %lld pairs bounded on "
+              "all axes, %lld scored exactly, %lld found",
+              double(floor), withPair, counts.tilePairs, counts.tilePairsSkipped, counts.screened, counts.candidates, counts.pairs);
+        // Every tile pair is accounted for, and a pair is scored only after passing both bounds.
+        QCOMPARE(counts.tilePairs + counts.tilePairsSkipped, qint64(20 * 21 / 2));
+        QVERIFY(counts.pairs <= counts.candidates && counts.candidates <= counts.screened);
+        if (floor >= 0.9f) QVERIFY(counts.candidates < qint64(2500) * 10); // not every pair
     }
 
     void thresholdIsRespected()
@@ -159,12 +237,10 @@ private slots:
     }
 
     // The GUI runs it off its thread and lets the user stop it: it reports progress on the
-    // calling thread, and stops at the first slice after the flag is set. Progress and the
-    // flag are handled per slice, before a slice is searched exactly or through the coarse
-    // index, so one catalog size covers both (the coarse one costs minutes under ASan).
+    // calling thread, and stops at the first slice of tiles after the flag is set.
     void reportsProgressAndCancels()
     {
-        const int items = 6000;
+        const int items = 10000; // 10 tiles: 55 tile pairs, reported 8 at a time
         const RowMatrix rows = test::structuredRows(items, kColumns, 5);
         const NearDuplicateFinder finder(kThreshold);
         std::vector<int> reports;
@@ -191,16 +267,9 @@ private slots:
     }
 
     // The same result on every run and with any number of threads, to the bit.
-    void sameResultWhateverTheThreads_data()
-    {
-        QTest::addColumn<int>("items");
-        QTest::newRow("exact") << 3000;
-        QTest::newRow("coarse") << SearchSpace::kCoarseFromItems + 1500;
-    }
     void sameResultWhateverTheThreads()
     {
-        QFETCH(int, items);
-        const Planted p = plantedRows(items);
+        const Planted p = plantedRows(5000);
         const auto reference = NearDuplicateFinder(kThreshold).find(viewOf(p.rows));
         QVERIFY(reference);
         QThreadPool three;

@@ -1,0 +1,210 @@
+#include "SimilarityJoin.h"
+
+#include "ParallelBlocks.h"
+#include "PrincipalAxes.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace lookbook {
+
+namespace {
+
+constexpr int kRowsPerProjectionBlock = 1024; // 12 MB of centred rows at 3,072 columns
+// Float rounding in the compressed rows (sums of 2,048 products) is around 1e-6; the bound
+// is widened far beyond it, so that rounding can never hide a pair.
+constexpr float kBoundMargin = 1e-3f;
+constexpr double kResidualFloor = 1e-5; // added to |r|^2 before the square root, for the same reason
+// Tile pairs handed to the pool between two progress reports and cancellation checks.
+constexpr int kTilePairsPerSlice = 8;
+
+// The compressed rows, sorted by their first principal coordinate.
+struct CompressedRows {
+    std::vector<int> item;             // sorted position -> row of the source
+    RowMatrix screen;                  // p on the first axes, one row per sorted position
+    RowMatrix tail;                    // p on the other axes
+    std::vector<float> screenResidual; // |u - p on the first axes|
+    std::vector<float> residual;       // |r| = |u - p|
+    std::vector<float> offset;         // c = m.x - m.m / 2
+    float largestSquaredNorm = 0;
+};
+
+CompressedRows compress(const RowSource &rows, const SimilarityJoin::Options &options, QThreadPool *pool)
+{
+    const Eigen::Index count = rows.rows();
+    const Eigen::Index step = std::max<Eigen::Index>(1, count / std::max(1, options.sampleRows));
+    std::vector<int> sampled;
+    for (Eigen::Index i = 0; i < count; i += step) sampled.push_back(int(i));
+    RowMatrix sample;
+    rows.gather(sampled, sample);
+    const Eigen::RowVectorXf mean = sample.colwise().mean();
+    const Eigen::MatrixXf centred = sample.rowwise() - mean;
+    sample = RowMatrix();
+    const RowMatrix axes = principalAxes(centred, options.dimensions, options.powerIterations, pool);
+    const float meanSquared = mean.squaredNorm();
+
+    RowMatrix projected(count, axes.cols());
+    std::vector<double> residualSquared(static_cast<size_t>(count));
+    std::vector<float> offset(static_cast<size_t>(count));
+    std::vector<float> squaredNorms(static_cast<size_t>(count));
+    forEachBlock(count, Eigen::Index(kRowsPerProjectionBlock), pool, [&](int, Eigen::Index begin, Eigen::Index end) {
+        const auto block = rows.view().middleRows(begin, end - begin);
+        // |u|^2 as a sum of squares, not as |x|^2 - 2 m.x + m.m: no cancellation.
+        const RowMatrix centredRows = block.rowwise() - mean;
+        projected.middleRows(begin, end - begin) = centredRows * axes;
+        const Eigen::VectorXf onMean = block * mean.transpose();
+        for (Eigen::Index i = begin; i < end; ++i) {
+            residualSquared[size_t(i)] = double(centredRows.row(i - begin).squaredNorm()) - double(projected.row(i).squaredNorm());
+            offset[size_t(i)] = onMean[i - begin] - meanSquared / 2;
+            squaredNorms[size_t(i)] = block.row(i - begin).squaredNorm();
+        }
+    });
+    rows.releasePages();
+
+    CompressedRows compressed;
+    compressed.item.resize(size_t(count));
+    std::iota(compressed.item.begin(), compressed.item.end(), 0);
+    std::stable_sort(compressed.item.begin(), compressed.item.end(),
+                     [&](int a, int b) { return projected(a, 0) < projected(b, 0); });
+    const Eigen::Index screenWidth = std::min<Eigen::Index>(options.screenDimensions, projected.cols());
+    const Eigen::Index tailWidth = projected.cols() - screenWidth;
+    compressed.screen.resize(count, screenWidth);
+    compressed.tail.resize(count, tailWidth);
+    compressed.screenResidual.resize(size_t(count));
+    compressed.residual.resize(size_t(count));
+    compressed.offset.resize(size_t(count));
+    for (Eigen::Index s = 0; s < count; ++s) {
+        const int i = compressed.item[size_t(s)];
+        compressed.screen.row(s) = projected.row(i).head(screenWidth);
+        compressed.tail.row(s) = projected.row(i).tail(tailWidth);
+        const double residual = std::max(0.0, residualSquared[size_t(i)]);
+        compressed.residual[size_t(s)] = float(std::sqrt(residual + kResidualFloor));
+        compressed.screenResidual[size_t(s)] =
+            float(std::sqrt(residual + compressed.tail.row(s).cast<double>().squaredNorm() + kResidualFloor));
+        compressed.offset[size_t(s)] = offset[size_t(i)];
+    }
+    compressed.largestSquaredNorm = count > 0 ? *std::max_element(squaredNorms.begin(), squaredNorms.end()) : 0.0f;
+    return compressed;
+}
+
+struct TilePair {
+    Eigen::Index first, second; // tile indices, first <= second
+};
+
+struct FoundPair {
+    int a, b; // rows of the source
+    float score;
+};
+
+// Keeps the better of `best` and (item, score) as a row's most similar: a higher score,
+// then a lower row.
+void offer(SearchHit &best, int item, float score)
+{
+    if (best.item < 0 || score > best.score || (score == best.score && item < best.item)) best = {item, score};
+}
+
+} // namespace
+
+SimilarityJoin::SimilarityJoin(float floor, const Options &options, QThreadPool *pool)
+    : m_floor(floor), m_options(options), m_pool(pool)
+{
+    m_options.rowsPerTile = std::max(1, m_options.rowsPerTile);
+    m_options.dimensions = std::max(1, m_options.dimensions);
+}
+
+std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSource &rows, const Progress &progress,
+                                                                     const std::atomic_bool *cancel,
+                                                                     Counts *counts) const
+{
+    auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
+    const Eigen::Index count = rows.rows();
+    std::vector<SearchHit> best(size_t(count), SearchHit{-1, 0.0f});
+    Counts tally;
+    if (count < 2) {
+        if (counts) *counts = tally;
+        return best;
+    }
+    const CompressedRows compressed = compress(rows, m_options, m_pool);
+    if (cancelled()) return std::nullopt;
+
+    // Tiles of sorted positions; a tile's first-axis range is [first row, last row].
+    const Eigen::Index tile = m_options.rowsPerTile;
+    const Eigen::Index tiles = (count + tile - 1) / tile;
+    auto firstOf = [&](Eigen::Index t) { return t * tile; };
+    auto endOf = [&](Eigen::Index t) { return std::min(count, (t + 1) * tile); };
+    const float reach = float(std::sqrt(std::max(0.0, 2.0 * compressed.largestSquaredNorm - 2.0 * m_floor))) + kBoundMargin;
+    std::vector<TilePair> tilePairs;
+    for (Eigen::Index t = 0; t < tiles; ++t) {
+        const float highest = compressed.screen(endOf(t) - 1, 0);
+        for (Eigen::Index u = t; u < tiles; ++u) {
+            if (compressed.screen(firstOf(u), 0) - highest > reach) break; // and every later tile
+            tilePairs.push_back({t, u});
+        }
+    }
+    tally.tilePairs = qint64(tilePairs.size());
+    tally.tilePairsSkipped = qint64(tiles * (tiles + 1) / 2) - tally.tilePairs;
+
+    const float bar = m_floor - kBoundMargin;
+    std::vector<std::vector<FoundPair>> found(tilePairs.size());
+    std::vector<qint64> candidates(tilePairs.size(), 0), screened(tilePairs.size(), 0);
+    auto compare = [&](size_t index) {
+        const auto [t, u] = tilePairs[index];
+        const Eigen::Index a0 = firstOf(t), b0 = firstOf(u);
+        const Eigen::Index rowsA = endOf(t) - a0, rowsB = endOf(u) - b0;
+        // Row-major, so that a row of tile t reads its scores with tile u contiguously.
+        const RowMatrix products = compressed.screen.middleRows(a0, rowsA) * compressed.screen.middleRows(b0, rowsB).transpose();
+        const Eigen::Map<const Eigen::RowVectorXf> residualB(compressed.screenResidual.data() + b0, rowsB);
+        const Eigen::Map<const Eigen::RowVectorXf> offsetB(compressed.offset.data() + b0, rowsB);
+        // Candidates of each row of tile t: through the bound on the first axes, then the
+        // bound on all of them, then scored exactly on the source's rows.
+        std::vector<int> others;
+        RowMatrix row;
+        Eigen::RowVectorXf bounds(rowsB);
+        for (Eigen::Index a = a0; a < endOf(t); ++a) {
+            others.clear();
+            bounds = products.row(a - a0) + compressed.screenResidual[size_t(a)] * residualB + offsetB;
+            const float need = bar - compressed.offset[size_t(a)];
+            const float residualA = compressed.residual[size_t(a)];
+            for (Eigen::Index b = (t == u ? a + 1 : b0); b < endOf(u); ++b) {
+                if (bounds[b - b0] < need) continue;
+                ++screened[index];
+                const float bound = products(a - a0, b - b0) + compressed.tail.row(a).dot(compressed.tail.row(b))
+                                    + residualA * compressed.residual[size_t(b)] + offsetB[b - b0];
+                if (bound >= need) others.push_back(compressed.item[size_t(b)]);
+            }
+            if (others.empty()) continue;
+            candidates[index] += qint64(others.size());
+            const int item = compressed.item[size_t(a)];
+            rows.gather(std::span<const int>(&item, 1), row);
+            const Eigen::VectorXf scores = rows.dots(others, row.row(0));
+            for (size_t o = 0; o < others.size(); ++o)
+                if (scores[Eigen::Index(o)] >= m_floor) found[index].push_back({item, others[o], scores[Eigen::Index(o)]});
+        }
+    };
+
+    const int total = int(tilePairs.size());
+    for (int first = 0; first < total && !cancelled(); first += kTilePairsPerSlice) {
+        const int end = std::min(total, first + kTilePairsPerSlice);
+        forEachBlock(end - first, 1, m_pool, [&](int, int begin, int) {
+            if (!cancelled()) compare(size_t(first + begin));
+        });
+        if (progress && !cancelled()) progress(int(std::int64_t(count) * end / total), int(count));
+    }
+    if (cancelled()) return std::nullopt;
+
+    // In tile-pair order, each pair once: the same result for any number of threads.
+    for (size_t index = 0; index < found.size(); ++index) {
+        tally.screened += screened[index];
+        tally.candidates += candidates[index];
+        tally.pairs += qint64(found[index].size());
+        for (const FoundPair &pair : found[index]) {
+            offer(best[size_t(pair.a)], pair.b, pair.score);
+            offer(best[size_t(pair.b)], pair.a, pair.score);
+        }
+    }
+    if (counts) *counts = tally;
+    return best;
+}
+
+} // namespace lookbook
