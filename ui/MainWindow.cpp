@@ -268,6 +268,7 @@ void MainWindow::connectSession()
             m_results->setEmptyMessage(tr("No item matches the filter.\nClear a filter to see more."));
         m_outcome = outcome;
         m_dropToResults->resultsShown(outcome);
+        m_results->setFeedback(m_query.liked, m_query.disliked);
         m_results->setResults(outcome.results);
         m_results->setFocus();
     });

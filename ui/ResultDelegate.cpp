@@ -47,6 +47,8 @@ constexpr float kGlyphWeight = 0.35f;      // base → text: placeholder glyph
 constexpr float kHoverWeight = 0.6f;       // base → highlight: hovered border
 constexpr float kSelectedTintWeight = 0.08f; // base → highlight: selected card fill
 constexpr float kFocusAlpha = 0.55f;       // current item's border when not selected
+constexpr float kDislikedVeil = 0.55f;     // base over a disliked item's photo
+constexpr int kFeedbackInset = 6;          // the feedback badge from the well's corner
 constexpr qreal kThinBorder = 1;
 constexpr qreal kThickBorder = 2;
 
@@ -221,6 +223,33 @@ void paintScoreRow(QPainter *painter, const QRect &row, const QModelIndex &index
                           colours.highlight);
 }
 
+// "Liked" or "Disliked" in the photo's top-left corner; a disliked photo is also veiled, so
+// that what the query now moves away from reads as set aside.
+void paintFeedback(QPainter *painter, const QRect &well, const QModelIndex &index, const QFont &font,
+                   const Colours &colours)
+{
+    const auto feedback = static_cast<ResultsModel::Feedback>(index.data(ResultsModel::FeedbackRole).toInt());
+    if (feedback == ResultsModel::Feedback::None)
+        return;
+    const bool liked = feedback == ResultsModel::Feedback::Liked;
+    if (!liked)
+        painter->fillPath(roundedRect(well, kWellRadius), withAlpha(colours.base, kDislikedVeil));
+    QFont bold = font;
+    bold.setBold(true);
+    const QFontMetrics fm(bold);
+    const QString text = liked ? ResultDelegate::tr("\u2665 Liked") : ResultDelegate::tr("Disliked");
+    const int height = fm.height() + 2 * kBadgeVPadding;
+    // Measured as drawn: the heart may come from a fallback font.
+    const int textWidth = fm.boundingRect(text).width();
+    const int room = well.width() - 2 * kFeedbackInset - 2 * kBadgeHPadding;
+    const QRect badge(well.left() + kFeedbackInset, well.top() + kFeedbackInset,
+                      std::min(room, textWidth) + 2 * kBadgeHPadding, height);
+    painter->fillPath(roundedRect(badge, height / 2.0), liked ? colours.highlight : colours.muted);
+    painter->setFont(bold);
+    painter->setPen(liked ? colours.highlightedText : colours.base);
+    painter->drawText(badge, Qt::AlignCenter, textWidth <= room ? text : fm.elidedText(text, Qt::ElideRight, room));
+}
+
 void paintTextLine(QPainter *painter, const QRect &rect, const QString &text, const QFont &font,
                    const QColor &colour, Qt::TextElideMode elide)
 {
@@ -266,6 +295,7 @@ void ResultDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option
     painter->fillPath(cardPath, selected ? mix(colours.base, colours.highlight, kSelectedTintWeight) : colours.base);
 
     paintThumbnail(painter, layout.image, index, option.font, colours);
+    paintFeedback(painter, layout.image, index, option.font, colours);
     paintScoreRow(painter, layout.scoreRow, index, option.font, colours);
 
     QFont nameFont = option.font;

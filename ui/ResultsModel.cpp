@@ -65,6 +65,13 @@ void ResultsModel::setResults(std::vector<ResultItem> results)
     endResetModel();
 }
 
+void ResultsModel::setFeedback(const QStringList &liked, const QStringList &disliked)
+{
+    m_liked = liked;
+    m_disliked = disliked;
+    if (rowCount() > 0) emit dataChanged(index(0), index(rowCount() - 1), {FeedbackRole, Qt::AccessibleTextRole});
+}
+
 const ResultItem *ResultsModel::itemAt(int row) const
 {
     if (row < 0 || row >= rowCount())
@@ -99,11 +106,15 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         return QFileInfo(item->absolutePath).fileName();
     case Qt::ToolTipRole:
         return toolTipOf(*item);
-    case Qt::AccessibleTextRole:
-        return tr("Result %1, %2% similar, %3, %4")
-            .arg(index.row() + 1)
-            .arg(qRound(item->score * 100))
-            .arg(QFileInfo(item->absolutePath).fileName(), summaryOf(*item));
+    case Qt::AccessibleTextRole: {
+        QString text = tr("Result %1, %2% similar, %3, %4")
+                           .arg(index.row() + 1)
+                           .arg(qRound(item->score * 100))
+                           .arg(QFileInfo(item->absolutePath).fileName(), summaryOf(*item));
+        if (m_liked.contains(item->relativePath)) text += tr(", liked");
+        if (m_disliked.contains(item->relativePath)) text += tr(", disliked");
+        return text;
+    }
     case Qt::DecorationRole:
         return m_thumbnails ? m_thumbnails->thumbnail(item->absolutePath) : QImage();
     case ScoreRole:
@@ -124,6 +135,10 @@ QVariant ResultsModel::data(const QModelIndex &index, int role) const
         return item->labels.value(kDisplayName).trimmed();
     case RankRole:
         return index.row() + 1;
+    case FeedbackRole:
+        return static_cast<int>(m_liked.contains(item->relativePath)      ? Feedback::Liked
+                                : m_disliked.contains(item->relativePath) ? Feedback::Disliked
+                                                                          : Feedback::None);
     case ThumbnailStateRole: {
         ThumbnailState state = ThumbnailState::Broken;
         if (m_thumbnails) {

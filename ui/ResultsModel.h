@@ -24,15 +24,20 @@ public:
         DisplayNameRole,              // QString: productDisplayName, empty without it
         RankRole,                     // int: 1-based
         ThumbnailStateRole,           // int: a ThumbnailState
+        FeedbackRole,                 // int: a Feedback, what the user said of this item
     };
     Q_ENUM(Role)
 
     enum class ThumbnailState { Loading, Ready, Broken };
+    enum class Feedback { None, Liked, Disliked };
 
     // thumbnails is not owned and must outlive the model; Qt::DecorationRole gives a QImage.
     explicit ResultsModel(ThumbnailCache *thumbnails, QObject *parent = nullptr);
 
     void setResults(std::vector<ResultItem> results);
+    // The items (relative paths) the user liked and disliked in the current query: their
+    // cards say so.
+    void setFeedback(const QStringList &liked, const QStringList &disliked);
     // The item shown in row, or nullptr outside the rows; valid until the next setResults.
     const ResultItem *itemAt(int row) const;
 
@@ -49,6 +54,8 @@ private:
 
     ThumbnailCache *m_thumbnails;
     std::vector<ResultItem> m_results;
+    QStringList m_liked;
+    QStringList m_disliked;
 };
 
 } // namespace lookbook

@@ -94,6 +94,11 @@ void ResultsView::setResults(std::vector<ResultItem> results)
     viewport()->update();
 }
 
+void ResultsView::setFeedback(const QStringList &liked, const QStringList &disliked)
+{
+    m_model->setFeedback(liked, disliked);
+}
+
 int ResultsView::resultCount() const
 {
     return m_model->rowCount();

@@ -28,6 +28,9 @@ public:
     // Shows new results. Nothing is selected, but row 0 is current so the arrow keys and
     // Enter start from the best match.
     void setResults(std::vector<ResultItem> results);
+    // The items (relative paths) liked and disliked in the query shown: a badge on their
+    // cards, and the disliked ones' photos dimmed. Kept across setResults.
+    void setFeedback(const QStringList &liked, const QStringList &disliked);
     int resultCount() const;
     // The result in row, or nullptr; valid until the next setResults.
     const ResultItem *resultAt(int row) const;

@@ -353,7 +353,15 @@ private slots:
         like->trigger();
         QVERIFY(finished.wait(kSearchTimeoutMs));
         QCOMPARE(window->currentQuery().liked, QStringList{liked.relativePath});
-        QVERIFY(resultPaths(window->resultsView()).indexOf(liked.absolutePath) < 3);
+        const auto likedRow = resultPaths(window->resultsView()).indexOf(liked.absolutePath);
+        QVERIFY(likedRow >= 0 && likedRow < 3);
+        // Its card says it is liked; the others say nothing.
+        auto feedbackOf = [&](qsizetype row) {
+            return static_cast<ResultsModel::Feedback>(
+                window->resultsView()->model()->index(int(row), 0).data(ResultsModel::FeedbackRole).toInt());
+        };
+        for (int row = 0; row < window->resultsView()->resultCount(); ++row)
+            QCOMPARE(feedbackOf(row), row == likedRow ? ResultsModel::Feedback::Liked : ResultsModel::Feedback::None);
         QTRY_COMPARE_WITH_TIMEOUT(window->session().taste().likes(), 1, kSearchTimeoutMs);
 
         // Back to the query before the like, and forward again.
@@ -362,6 +370,7 @@ private slots:
         QVERIFY(finished.wait(kSearchTimeoutMs));
         QVERIFY(window->currentQuery().liked.isEmpty());
         QCOMPARE(window->resultsView()->resultCount(), 5);
+        for (int row = 0; row < 5; ++row) QCOMPARE(feedbackOf(row), ResultsModel::Feedback::None);
         QVERIFY(window->canGoForward());
         window->goForward();
         QVERIFY(finished.wait(kSearchTimeoutMs));

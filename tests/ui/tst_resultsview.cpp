@@ -57,6 +57,7 @@ private slots:
     void arrowRightMovesToNextResult();
     void doubleClickOpens();
     void contextMenuHasItsActions();
+    void likedAndDislikedCardsSaySo();
     void searchWithEmitsTheItem();
     void copyPathPutsNativePathOnClipboard();
     void brokenImageGivesMarkerOnce();
@@ -247,6 +248,58 @@ void TestResultsView::contextMenuHasItsActions()
     QCOMPARE(opened.at(0).at(0).toString(), m_paths.at(1));
     QCOMPARE(revealed.count(), 1);
     QCOMPARE(revealed.at(0).at(0).toString(), m_paths.at(1));
+}
+
+// The window passes on what the user liked and disliked in the query: the role says it, the
+// liked card carries a badge in the highlight colour over its photo's corner, the disliked
+// photo is veiled, the others are painted as before; it holds across new results.
+void TestResultsView::likedAndDislikedCardsSaySo()
+{
+    const auto f = shownFixture();
+    QVERIFY(f);
+    for (const QString &path : std::as_const(m_paths)) QTRY_VERIFY(!f->thumbnails.thumbnail(path).isNull());
+    const QImage before = f->view.grab().toImage();
+    const std::vector<ResultItem> results = demoResults();
+    f->view.setFeedback({results[1].relativePath}, {results[3].relativePath});
+    auto feedbackOf = [&](int row) {
+        return static_cast<ResultsModel::Feedback>(f->view.model()->index(row, 0).data(ResultsModel::FeedbackRole).toInt());
+    };
+    QCOMPARE(feedbackOf(0), ResultsModel::Feedback::None);
+    QCOMPARE(feedbackOf(1), ResultsModel::Feedback::Liked);
+    QCOMPARE(feedbackOf(3), ResultsModel::Feedback::Disliked);
+    QVERIFY(f->view.model()->index(1, 0).data(Qt::AccessibleTextRole).toString().endsWith(QStringLiteral(", liked")));
+    const QImage after = f->view.grab().toImage();
+    QCOMPARE(after.size(), before.size());
+
+    // Pixels of a card that differ between the two paintings, and in the liked badge's corner
+    // how many are the highlight colour.
+    const qreal scale = after.devicePixelRatio();
+    auto changedIn = [&](int row) {
+        const QRect card = f->view.visualRect(f->view.model()->index(row, 0));
+        int changed = 0;
+        for (int y = qRound(card.top() * scale); y < qRound(card.bottom() * scale); ++y)
+            for (int x = qRound(card.left() * scale); x < qRound(card.right() * scale); ++x)
+                changed += before.pixel(x, y) != after.pixel(x, y) ? 1 : 0;
+        return changed;
+    };
+    QCOMPARE(changedIn(0), 0);
+    QCOMPARE(changedIn(2), 0);
+    QVERIFY2(changedIn(1) > 300, qPrintable(QString::number(changedIn(1))));
+    QVERIFY2(changedIn(3) > 5000, qPrintable(QString::number(changedIn(3)))); // the veil covers the photo
+    const QRect liked = f->view.visualRect(f->view.model()->index(1, 0));
+    const QColor highlight = f->view.palette().color(QPalette::Active, QPalette::Highlight);
+    int highlighted = 0;
+    for (int y = 0; y < qRound(30 * scale); ++y)
+        for (int x = 0; x < qRound(60 * scale); ++x)
+            highlighted += after.pixelColor(qRound((liked.left() + 16) * scale) + x, qRound((liked.top() + 16) * scale) + y) == highlight ? 1 : 0;
+    QVERIFY2(highlighted > 200, qPrintable(QString::number(highlighted)));
+
+    // New results of the same query keep the marks; clearing them takes them off.
+    f->view.setResults(demoResults());
+    QCOMPARE(feedbackOf(1), ResultsModel::Feedback::Liked);
+    f->view.setFeedback({}, {});
+    QCOMPARE(feedbackOf(1), ResultsModel::Feedback::None);
+    QCOMPARE(feedbackOf(3), ResultsModel::Feedback::None);
 }
 
 void TestResultsView::searchWithEmitsTheItem()
