@@ -34,12 +34,22 @@ QByteArray csvField(const QString &value)
     return '"' + quoted.toUtf8() + '"';
 }
 
-QByteArray csvRecord(const QStringList &fields)
+// A text that a spreadsheet would run as a formula (=, +, -, @, or a tab or carriage return
+// before one) gets a leading apostrophe, which spreadsheets show as text and hide: a product
+// name or a file name from a catalog is never a formula (OWASP's "CSV injection").
+QString spreadsheetText(const QString &text)
+{
+    static const QString kFormulaStarts = QStringLiteral("=+-@\t\r");
+    return !text.isEmpty() && kFormulaStarts.contains(text.front()) ? u'\'' + text : text;
+}
+
+// Numbers as they are, every other field through spreadsheetText.
+QByteArray csvRecord(const QStringList &fields, qsizetype numericFields = 0)
 {
     QByteArray line;
     for (qsizetype i = 0; i < fields.size(); ++i) {
         if (i > 0) line += ',';
-        line += csvField(fields[i]);
+        line += csvField(i < numericFields ? fields[i] : spreadsheetText(fields[i]));
     }
     return line + "\r\n";
 }
@@ -62,7 +72,7 @@ QByteArray toCsv(const SearchOutcome &outcome)
         QStringList fields{QString::number(i + 1), QString::number(double(item.score), 'f', 6), item.absolutePath,
                            item.relativePath};
         for (const QString &column : labelColumns) fields << item.labels.value(column);
-        csv += csvRecord(fields);
+        csv += csvRecord(fields, 2); // rank and score
     }
     return csv;
 }

@@ -45,7 +45,9 @@ public:
     // Writes the outcome to `path` in the format its suffix names (case-insensitive),
     // creating missing folders and replacing an existing file only once the new one is
     // complete. CSV: RFC 4180, UTF-8, CRLF; columns rank, score, path, relativePath, then
-    // every label column any result has, by name. JSON: toJson(). PNG: a ContactSheet.
+    // every label column any result has, by name; a text cell that begins like a formula
+    // (=, +, -, @, tab, CR) is written after an apostrophe, so that a spreadsheet opening the
+    // file shows it rather than runs it. JSON: toJson(). PNG: a ContactSheet.
     static Status exportTo(const SearchOutcome &outcome, const QString &path);
 
     // Copies each result's file into `folder` (created if missing) as "NN_name.ext", NN the

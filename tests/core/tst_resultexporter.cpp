@@ -137,6 +137,30 @@ private slots:
         QCOMPARE(rows[1][int(header.indexOf(QStringLiteral("note")))], QString()); // a column others lack is empty
     }
 
+    // Catalog text that a spreadsheet would run as a formula is written as text; numbers
+    // (a negative score) and other text are written as they are.
+    void csvCellsNeverRunAsFormulas()
+    {
+        SearchOutcome outcome = outcomeOf(test::firstCatalogImages(3), false);
+        const QStringList risky{QStringLiteral("=HYPERLINK(\"http://x\",\"y\")"), QStringLiteral("+1"), QStringLiteral("-5 stars"),
+                                QStringLiteral("@SUM(A1)"), QStringLiteral("\t=1")};
+        for (const QString &value : risky) outcome.results[0].labels[QStringLiteral("c") + QString::number(risky.indexOf(value))] = value;
+        outcome.results[1].labels[QStringLiteral("c0")] = QStringLiteral("a=b, -c");
+        outcome.results[2].score = -0.25f;
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("results.csv"));
+        QVERIFY(ResultExporter::exportTo(outcome, path).ok());
+        bool ok = false;
+        const QList<QStringList> rows = parseCsv(contents(path), &ok);
+        QVERIFY(ok);
+        const QStringList header = rows[0];
+        for (qsizetype i = 0; i < risky.size(); ++i)
+            QCOMPARE(rows[1][int(header.indexOf(QStringLiteral("c") + QString::number(i)))], u'\'' + risky[i]);
+        QCOMPARE(rows[2][int(header.indexOf(QStringLiteral("c0")))], QStringLiteral("a=b, -c"));
+        QCOMPARE(rows[3][1], QStringLiteral("-0.250000"));
+        QCOMPARE(rows[1][2], outcome.results[0].absolutePath);
+    }
+
     void jsonReadsBack()
     {
         const SearchOutcome outcome = outcomeOf(test::firstCatalogImages(kResults));
