@@ -157,12 +157,10 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
         const Eigen::Map<const Eigen::RowVectorXf> residualB(compressed.screenResidual.data() + b0, rowsB);
         const Eigen::Map<const Eigen::RowVectorXf> offsetB(compressed.offset.data() + b0, rowsB);
         // Candidates of each row of tile t: through the bound on the first axes, then the
-        // bound on all of them, then scored exactly on the source's rows.
-        std::vector<int> others;
-        RowMatrix row;
+        // bound on all of them.
+        std::vector<std::pair<Eigen::Index, Eigen::Index>> pairs; // sorted positions
         Eigen::RowVectorXf bounds(rowsB);
         for (Eigen::Index a = a0; a < endOf(t); ++a) {
-            others.clear();
             bounds = products.row(a - a0) + compressed.screenResidual[size_t(a)] * residualB + offsetB;
             const float need = bar - compressed.offset[size_t(a)];
             const float residualA = compressed.residual[size_t(a)];
@@ -171,15 +169,28 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
                 ++screened[index];
                 const float bound = products(a - a0, b - b0) + compressed.tail.row(a).dot(compressed.tail.row(b))
                                     + residualA * compressed.residual[size_t(b)] + offsetB[b - b0];
-                if (bound >= need) others.push_back(compressed.item[size_t(b)]);
+                if (bound >= need) pairs.emplace_back(a, b);
             }
-            if (others.empty()) continue;
-            candidates[index] += qint64(others.size());
-            const int item = compressed.item[size_t(a)];
-            rows.gather(std::span<const int>(&item, 1), row);
-            const Eigen::VectorXf scores = rows.dots(others, row.row(0));
-            for (size_t o = 0; o < others.size(); ++o)
-                if (scores[Eigen::Index(o)] >= m_floor) found[index].push_back({item, others[o], scores[Eigen::Index(o)]});
+        }
+        candidates[index] = qint64(pairs.size());
+        if (pairs.empty()) return;
+        // Then scored exactly on the source's rows, each row read once for the tile pair
+        // (a cache file's rows one by one with pread; at low thresholds a row is in hundreds
+        // of candidate pairs, and reading it for each took most of the time).
+        std::vector<int> local(size_t(rowsA + rowsB), -1); // tile t's positions, then tile u's
+        auto slot = [&](Eigen::Index p) -> int & { return local[size_t(p >= b0 && t != u ? rowsA + p - b0 : p - a0)]; };
+        std::vector<int> needed;
+        for (const auto &[a, b] : pairs)
+            for (const Eigen::Index p : {a, b})
+                if (int &at = slot(p); at < 0) {
+                    at = int(needed.size());
+                    needed.push_back(compressed.item[size_t(p)]);
+                }
+        RowMatrix full;
+        rows.gather(needed, full);
+        for (const auto &[a, b] : pairs) {
+            const float score = full.row(slot(a)).dot(full.row(slot(b)));
+            if (score >= m_floor) found[index].push_back({compressed.item[size_t(a)], compressed.item[size_t(b)], score});
         }
     };
 
