@@ -586,7 +586,7 @@ int runDuplicates(Context &ctx)
     clock.start();
     const bool json = ctx.parser.isSet(ctx.common.json);
     std::optional<TerminalProgress> bar;
-    if (!json) bar.emplace(QStringLiteral("comparing"));
+    if (!json) bar.emplace(QStringLiteral("comparing"), QStringLiteral("items/s"));
     const auto found = NearDuplicateFinder(minimum).find(store->rows(), [&](int done, int total) {
         if (bar) bar->update({done, total, 0, -1, {}});
     });

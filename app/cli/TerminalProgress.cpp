@@ -27,8 +27,8 @@ QString formatDuration(double seconds)
     return QStringLiteral("%1h%2m").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
 }
 
-TerminalProgress::TerminalProgress(QString label)
-    : m_label(std::move(label)), m_interactive(isatty(fileno(stderr)) != 0)
+TerminalProgress::TerminalProgress(QString label, QString rate)
+    : m_label(std::move(label)), m_rate(std::move(rate)), m_interactive(isatty(fileno(stderr)) != 0)
 {
     m_sinceDraw.start();
     m_started.start();
@@ -42,10 +42,11 @@ void TerminalProgress::update(const IndexProgress &given)
         p.secondsLeft = (p.total - p.done) / p.imagesPerSecond;
     }
     const double fraction = p.total > 0 ? double(p.done) / p.total : 1.0;
-    const QString figures = QStringLiteral("%1/%2 %3%  %4 img/s  %5 left")
+    const QString figures = QStringLiteral("%1/%2 %3%  %4 %5  %6 left")
                                 .arg(p.done).arg(p.total)
                                 .arg(int(fraction * 100), 3)
                                 .arg(p.imagesPerSecond, 0, 'f', 1)
+                                .arg(m_rate)
                                 .arg(formatDuration(p.secondsLeft));
     if (m_interactive) {
         if (m_drawn && p.done < p.total && m_sinceDraw.elapsed() < kRedrawIntervalMs) return;

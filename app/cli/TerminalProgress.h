@@ -10,12 +10,14 @@ namespace lookbook::cli {
 
 class TerminalProgress {
 public:
-    explicit TerminalProgress(QString label);
+    // `rate` names what is counted per second ("img/s" for images, "items/s" for items).
+    explicit TerminalProgress(QString label, QString rate = QStringLiteral("img/s"));
     void update(const IndexProgress &progress);
     void finish();
 
 private:
     QString m_label;
+    QString m_rate;
     bool m_interactive;
     int m_lastDecile = -1;
     bool m_drawn = false;
