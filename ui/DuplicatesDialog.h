@@ -1,6 +1,8 @@
 #pragma once
 // Near-duplicates of the open catalog (NearDuplicateFinder), found on a worker thread with
-// progress and Cancel, listed by group; double-clicking an item searches with it.
+// progress and Stop, listed by group; double-clicking an item searches with it. The
+// similarity threshold can be changed: raised, the groups are re-made from what was found at
+// once; lowered, the catalog is compared again.
 
 #include "EmbeddingStore.h"
 #include "NearDuplicates.h"
@@ -12,6 +14,7 @@
 #include <atomic>
 #include <memory>
 
+class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -28,6 +31,9 @@ public:
     ~DuplicatesDialog() override;
 
     bool isFinished() const { return m_finished; }
+    double threshold() const;
+    // As if the user set the threshold box (values are rounded to its two decimals).
+    void setThreshold(double threshold);
     int groupCount() const;
     // The relative paths of group `index`, as listed.
     QStringList groupPaths(int index) const;
@@ -36,13 +42,20 @@ signals:
     void searchWithRequested(const QString &relativePath);
 
 private:
-    void list(const NearDuplicates &found, double ms);
+    // Compares the catalog's items at `threshold`, stopping a comparison still running.
+    void find(float threshold);
+    void onThresholdChanged(double threshold);
+    void list(double ms);
 
     std::shared_ptr<const EmbeddingStore> m_store;
     std::shared_ptr<const StyleLabels> m_labels;
     QString m_root;
-    std::shared_ptr<std::atomic_bool> m_cancel = std::make_shared<std::atomic_bool>(false);
+    std::shared_ptr<std::atomic_bool> m_cancel;
     QFutureWatcher<std::optional<NearDuplicates>> m_watcher;
+    std::optional<NearDuplicates> m_found; // of the last comparison that finished
+    float m_foundAt = 0;                   // its threshold: groups at any higher one come from it
+    double m_foundMs = 0;
+    QDoubleSpinBox *m_threshold;
     QLabel *m_status;
     QProgressBar *m_progress;
     QTreeWidget *m_tree;

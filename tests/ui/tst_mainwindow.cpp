@@ -11,6 +11,7 @@
 #include "TestSupport.h"
 #include "TimingLog.h"
 
+#include <QDoubleSpinBox>
 #include <QAction>
 #include <QClipboard>
 #include <QMenu>
@@ -442,6 +443,33 @@ private slots:
         found.sort();
         expected.sort();
         QCOMPARE(found, expected);
+
+        // A higher threshold re-makes the groups at once from what was found; a lower one
+        // compares again, and finds at least the same groups.
+        QCOMPARE(dialog->threshold(), 0.95);
+        dialog->setThreshold(0.99);
+        QVERIFY(dialog->isFinished());
+        QCOMPARE(dialog->groupCount(), 1);
+        // Typed in the box and confirmed with Return, as a user does: the dialog's buttons
+        // must not take the Return too (Stop would stop the new comparison).
+        auto *box = dialog->findChild<QDoubleSpinBox *>();
+        QVERIFY(box);
+        box->setFocus();
+        box->selectAll();
+        QTest::keyClicks(box, QLocale().toString(0.8, 'f', 2));
+        QTest::keyClick(box, Qt::Key_Return);
+        QCOMPARE(dialog->threshold(), 0.8);
+        QVERIFY(dialog->isVisible());
+        QVERIFY(!dialog->isFinished());
+        QTRY_VERIFY_WITH_TIMEOUT(dialog->isFinished(), kSearchTimeoutMs);
+        QVERIFY(dialog->groupCount() >= 1);
+        bool copyGrouped = false;
+        for (int g = 0; g < dialog->groupCount(); ++g)
+            copyGrouped = copyGrouped || (dialog->groupPaths(g).contains(names[2]) && dialog->groupPaths(g).contains(QStringLiteral("copy of ") + names[2]));
+        QVERIFY(copyGrouped);
+        dialog->setThreshold(0.95);
+        QCOMPARE(dialog->groupCount(), 1);
+
         QSignalSpy searched(&window->session(), &CatalogSession::searchFinished);
         emit dialog->searchWithRequested(names[2]);
         QVERIFY(searched.wait(kSearchTimeoutMs));
