@@ -149,7 +149,7 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
     std::vector<std::vector<FoundPair>> found(tilePairs.size());
     std::vector<qint64> candidates(tilePairs.size(), 0), screened(tilePairs.size(), 0);
     auto compare = [&](size_t index) {
-        const auto [t, u] = tilePairs[index];
+        const Eigen::Index t = tilePairs[index].first, u = tilePairs[index].second; // not a structured binding: clang 14 cannot capture one
         const Eigen::Index a0 = firstOf(t), b0 = firstOf(u);
         const Eigen::Index rowsA = endOf(t) - a0, rowsB = endOf(u) - b0;
         // Row-major, so that a row of tile t reads its scores with tile u contiguously.
