@@ -12,6 +12,7 @@ namespace lookbook {
 namespace {
 
 constexpr int kRowsPerProjectionBlock = 1024; // 12 MB of centred rows at 3,072 columns
+constexpr int kProjectionBlocksPerSlice = 4;  // between two progress reports
 // Float rounding in the compressed rows (sums of 2,048 products) is around 1e-6; the bound
 // is widened far beyond it, so that rounding can never hide a pair.
 constexpr float kBoundMargin = 1e-3f;
@@ -30,7 +31,10 @@ struct CompressedRows {
     float largestSquaredNorm = 0;
 };
 
-CompressedRows compress(const RowSource &rows, const SimilarityJoin::Options &options, QThreadPool *pool)
+// `projectedRows(done)` is called on the calling thread between slices of rows; a
+// cancellation leaves the rows half made (the caller checks it and drops them).
+CompressedRows compress(const RowSource &rows, const SimilarityJoin::Options &options, QThreadPool *pool,
+                        const std::function<void(Eigen::Index)> &projectedRows, const std::function<bool()> &cancelled)
 {
     const Eigen::Index count = rows.rows();
     const Eigen::Index step = std::max<Eigen::Index>(1, count / std::max(1, options.sampleRows));
@@ -48,7 +52,7 @@ CompressedRows compress(const RowSource &rows, const SimilarityJoin::Options &op
     std::vector<double> residualSquared(static_cast<size_t>(count));
     std::vector<float> offset(static_cast<size_t>(count));
     std::vector<float> squaredNorms(static_cast<size_t>(count));
-    forEachBlock(count, Eigen::Index(kRowsPerProjectionBlock), pool, [&](int, Eigen::Index begin, Eigen::Index end) {
+    auto project = [&](Eigen::Index begin, Eigen::Index end) {
         const auto block = rows.view().middleRows(begin, end - begin);
         // |u|^2 as a sum of squares, not as |x|^2 - 2 m.x + m.m: no cancellation.
         const RowMatrix centredRows = block.rowwise() - mean;
@@ -59,7 +63,14 @@ CompressedRows compress(const RowSource &rows, const SimilarityJoin::Options &op
             offset[size_t(i)] = onMean[i - begin] - meanSquared / 2;
             squaredNorms[size_t(i)] = block.row(i - begin).squaredNorm();
         }
-    });
+    };
+    const Eigen::Index slice = kProjectionBlocksPerSlice * kRowsPerProjectionBlock;
+    for (Eigen::Index first = 0; first < count && !cancelled(); first += slice) {
+        const Eigen::Index end = std::min(count, first + slice);
+        forEachBlock(end - first, Eigen::Index(kRowsPerProjectionBlock), pool,
+                     [&](int, Eigen::Index begin, Eigen::Index last) { project(first + begin, first + last); });
+        projectedRows(end);
+    }
     rows.releasePages();
 
     CompressedRows compressed;
@@ -121,16 +132,28 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
     const Eigen::Index count = rows.rows();
     std::vector<SearchHit> best(size_t(count), SearchHit{-1, 0.0f});
     Counts tally;
+    if (cancelled()) return std::nullopt;
     if (count < 2) {
         if (counts) *counts = tally;
         return best;
     }
-    const CompressedRows compressed = compress(rows, m_options, m_pool);
+    // Progress in proportion to the multiply-adds: projecting a row costs columns x axes,
+    // a tile pair tile^2 x first axes. The tile pairs are known once the rows are sorted;
+    // until then all of them are assumed, so the count never goes back.
+    const Eigen::Index tile = m_options.rowsPerTile;
+    const Eigen::Index tiles = (count + tile - 1) / tile;
+    const double rowWork = double(rows.cols()) * m_options.dimensions;
+    const double tilePairWork = double(tile) * double(tile) * std::min(m_options.screenDimensions, m_options.dimensions);
+    auto report = [&](double done, double all) {
+        if (progress && !cancelled()) progress(int(double(count) * std::min(1.0, done / all)), int(count));
+    };
+    const double allPairsWork = tilePairWork * double(tiles * (tiles + 1) / 2);
+    const CompressedRows compressed = compress(rows, m_options, m_pool, [&](Eigen::Index done) {
+        report(rowWork * double(done), rowWork * double(count) + allPairsWork);
+    }, cancelled);
     if (cancelled()) return std::nullopt;
 
     // Tiles of sorted positions; a tile's first-axis range is [first row, last row].
-    const Eigen::Index tile = m_options.rowsPerTile;
-    const Eigen::Index tiles = (count + tile - 1) / tile;
     auto firstOf = [&](Eigen::Index t) { return t * tile; };
     auto endOf = [&](Eigen::Index t) { return std::min(count, (t + 1) * tile); };
     const float reach = float(std::sqrt(std::max(0.0, 2.0 * compressed.largestSquaredNorm - 2.0 * m_floor))) + kBoundMargin;
@@ -200,7 +223,7 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
         forEachBlock(end - first, 1, m_pool, [&](int, int begin, int) {
             if (!cancelled()) compare(size_t(first + begin));
         });
-        if (progress && !cancelled()) progress(int(std::int64_t(count) * end / total), int(count));
+        report(rowWork * double(count) + tilePairWork * end, rowWork * double(count) + tilePairWork * total);
     }
     if (cancelled()) return std::nullopt;
 
