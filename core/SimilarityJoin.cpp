@@ -78,7 +78,7 @@ CompressedRows compress(const RowSource &rows, const SimilarityJoin::Options &op
     std::iota(compressed.item.begin(), compressed.item.end(), 0);
     std::stable_sort(compressed.item.begin(), compressed.item.end(),
                      [&](int a, int b) { return projected(a, 0) < projected(b, 0); });
-    const Eigen::Index screenWidth = std::min<Eigen::Index>(options.screenDimensions, projected.cols());
+    const Eigen::Index screenWidth = options.screenDimensions;
     const Eigen::Index tailWidth = projected.cols() - screenWidth;
     compressed.screen.resize(count, screenWidth);
     compressed.tail.resize(count, tailWidth);
@@ -122,6 +122,8 @@ SimilarityJoin::SimilarityJoin(float floor, const Options &options, QThreadPool 
 {
     m_options.rowsPerTile = std::max(1, m_options.rowsPerTile);
     m_options.dimensions = std::max(1, m_options.dimensions);
+    m_options.screenDimensions = std::clamp(m_options.screenDimensions, 1, m_options.dimensions); // tiles sort on axis 0
+    m_options.sampleRows = std::max(1, m_options.sampleRows);
 }
 
 std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSource &rows, const Progress &progress,
@@ -143,7 +145,7 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
     const Eigen::Index tile = m_options.rowsPerTile;
     const Eigen::Index tiles = (count + tile - 1) / tile;
     const double rowWork = double(rows.cols()) * m_options.dimensions;
-    const double tilePairWork = double(tile) * double(tile) * std::min(m_options.screenDimensions, m_options.dimensions);
+    const double tilePairWork = double(tile) * double(tile) * m_options.screenDimensions;
     auto report = [&](double done, double all) {
         if (progress && !cancelled()) progress(int(double(count) * std::min(1.0, done / all)), int(count));
     };
