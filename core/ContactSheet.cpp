@@ -180,7 +180,7 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
     const ContactSheetLayout &l = m_layout;
     const int total = int(outcome.results.size());
     const int shown = std::min(total, std::max(0, l.maxResults));
-    const bool withQuery = !outcome.queryPath.isEmpty();
+    const bool withQuery = !outcome.queryPath.isEmpty() || !outcome.queryImage.isEmpty();
     const int cards = shown + (withQuery ? 1 : 0);
     cv::Mat sheet(sheetSize(cards), CV_8UC3, kPage);
     const int innerWidth = sheet.cols - 2 * l.margin;
@@ -204,7 +204,7 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
 
     const int perRow = std::max(1, l.columns);
     const int textWidthLimit = l.imageWidth;
-    const auto drawCard = [&](int index, const QString &path, const Caption &caption) {
+    const auto drawCard = [&](int index, const Expected<cv::Mat> &photo, const Caption &caption) {
         const cv::Point origin(l.margin + (index % perRow) * (l.tileWidth() + l.gap),
                                l.margin + l.headerHeight + (index / perRow) * (l.tileHeight() + l.gap));
         const cv::Rect card(origin, cv::Size(l.tileWidth(), l.tileHeight()));
@@ -215,7 +215,7 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
             cv::rectangle(sheet, card, kCardBorder, 1, cv::LINE_8);
 
         const cv::Rect box(origin.x + l.padding, origin.y + l.padding, l.imageWidth, l.imageHeight);
-        if (const Expected<cv::Mat> photo = loadPhoto(path); photo)
+        if (photo)
             fitInto(sheet(box), *photo);
         else
             drawPlaceholder(sheet, box, photo.error());
@@ -237,9 +237,10 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
         Caption caption;
         caption.left = "QUERY";
         caption.middle = outcome.queryInCatalog ? "from the catalog" : "outside the catalog";
-        caption.bottom = ascii(QFileInfo(outcome.queryPath).fileName());
+        caption.bottom = ascii(outcome.queryPath.isEmpty() ? outcome.queryName : QFileInfo(outcome.queryPath).fileName());
         caption.query = true;
-        drawCard(index++, outcome.queryPath, caption);
+        drawCard(index++, outcome.queryPath.isEmpty() ? ImageLoader().decode(outcome.queryImage) : loadPhoto(outcome.queryPath),
+                 caption);
     }
     for (int i = 0; i < shown; ++i) {
         const ResultItem &item = outcome.results[size_t(i)];
@@ -248,7 +249,7 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
         caption.right = QString::number(double(item.score), 'f', 3).toStdString();
         caption.middle = ascii(labelLine(item));
         caption.bottom = ascii(QFileInfo(item.relativePath.isEmpty() ? item.absolutePath : item.relativePath).fileName());
-        drawCard(index++, item.absolutePath, caption);
+        drawCard(index++, loadPhoto(item.absolutePath), caption);
     }
     return sheet;
 }

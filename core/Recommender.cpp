@@ -81,7 +81,10 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
     outcome.filterDescription = request.filter.describe();
     outcome.queryPictures = int(request.pictures.size() + request.items.size());
     outcome.catalogRoot = m_root;
-    if (!request.pictures.empty()) outcome.queryPath = request.pictures.front().localPath;
+    if (!request.pictures.empty()) {
+        outcome.queryPath = request.pictures.front().localPath;
+        if (outcome.queryPath.isEmpty()) outcome.queryImage = request.pictures.front().bytes; // shared, not copied
+    }
     else if (!request.items.empty()) outcome.queryPath = QDir(m_root).filePath(m_store.items()[size_t(request.items.front())].relativePath);
     if (request.pictures.size() == 1) outcome.queryName = request.pictures.front().displayName;
     else if (request.pictures.empty() && request.items.size() == 1) outcome.queryName = QFileInfo(m_store.items()[size_t(request.items.front())].relativePath).fileName();

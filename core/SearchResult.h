@@ -36,6 +36,8 @@ struct SearchOutcome {
     QString catalogRoot;        // absolute path of the catalog folder searched
     QString queryPath;          // absolute path of the query image when it is a local file, else
                                 // empty: lets an export show the query beside its results
+    QByteArray queryImage;      // the query image's encoded bytes when it is no local file (pasted,
+                                // dropped image data, a web address), for the same reason
 };
 
 // The hits of a search on `store`, ranked as given, with their paths under the catalog

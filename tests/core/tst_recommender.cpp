@@ -202,6 +202,15 @@ private slots:
             return outcome ? outcome->results.front().labels.value(QStringLiteral("articleType")) : QString();
         };
         QCOMPARE(typeOfFirst(QRect(0, 0, a.cols, a.rows)), label(left, QStringLiteral("articleType")));
+        {
+            // A picture that is no file travels with the outcome, for an export to show it.
+            RecommendRequest pasted;
+            pasted.pictures = {scene};
+            const auto outcome = recommender().recommend(pasted, test::sharedModel().get(), m_recipe);
+            QVERIFY(outcome && outcome->queryPath.isEmpty());
+            QCOMPARE(outcome->queryImage, scene.bytes);
+            QCOMPARE(outcome->queryName, QStringLiteral("two products"));
+        }
         QCOMPARE(typeOfFirst(QRect(a.cols, 0, b.cols, b.rows)), label(right, QStringLiteral("articleType")));
 
         // A region outside the picture is refused with the reason.

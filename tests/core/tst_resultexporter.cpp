@@ -47,14 +47,20 @@ QByteArray sha256(const QString &path) { return QCryptographicHash::hash(content
 // The first catalog photos as the results of a street photo, best first, with their labels
 // from styles.csv; result 2 has a product name that needs quoting, result 4 a column of its
 // own with a line break.
-SearchOutcome outcomeOf(const QStringList &names, bool withQuery = true)
+enum class Query { File, Bytes, None };
+
+SearchOutcome outcomeOf(const QStringList &names, Query query = Query::File)
 {
     const QString root = test::sharedCatalogDir();
     auto labels = StyleLabels::load(root + QStringLiteral("/styles.csv"));
     if (!labels) qFatal("%s", qPrintable(labels.error()));
     SearchOutcome outcome;
     outcome.queryName = QStringLiteral("street photo ü.jpg");
-    if (withQuery) outcome.queryPath = test::firstStreetPhoto(QStringLiteral("dress"));
+    if (query == Query::File) outcome.queryPath = test::firstStreetPhoto(QStringLiteral("dress"));
+    if (query == Query::Bytes) { // a pasted picture: no file, its bytes
+        outcome.queryName = QStringLiteral("pasted image");
+        outcome.queryImage = contents(test::firstStreetPhoto(QStringLiteral("dress")));
+    }
     outcome.catalogRoot = root;
     outcome.catalogItems = 3000;
     for (int i = 0; i < names.size(); ++i) {
@@ -90,6 +96,8 @@ double grayStdDev(const cv::Mat &bgr)
 }
 
 } // namespace
+
+Q_DECLARE_METATYPE(Query)
 
 class TestResultExporter : public QObject {
     Q_OBJECT
@@ -141,7 +149,7 @@ private slots:
     // (a negative score) and other text are written as they are.
     void csvCellsNeverRunAsFormulas()
     {
-        SearchOutcome outcome = outcomeOf(test::firstCatalogImages(3), false);
+        SearchOutcome outcome = outcomeOf(test::firstCatalogImages(3), Query::None);
         const QStringList risky{QStringLiteral("=HYPERLINK(\"http://x\",\"y\")"), QStringLiteral("+1"), QStringLiteral("-5 stars"),
                                 QStringLiteral("@SUM(A1)"), QStringLiteral("\t=1")};
         for (const QString &value : risky) outcome.results[0].labels[QStringLiteral("c") + QString::number(risky.indexOf(value))] = value;
@@ -198,16 +206,18 @@ private slots:
     void contactSheetHasOneFilledCardPerResult_data()
     {
         QTest::addColumn<int>("results");
-        QTest::addColumn<bool>("withQuery");
-        QTest::newRow("query and 5 results: one row") << 5 << true;
-        QTest::newRow("8 results, no query image: two rows") << 8 << false;
-        QTest::newRow("query alone") << 0 << true;
+        QTest::addColumn<Query>("query");
+        QTest::newRow("query and 5 results: one row") << 5 << Query::File;
+        QTest::newRow("pasted query and 3 results") << 3 << Query::Bytes;
+        QTest::newRow("8 results, no query image: two rows") << 8 << Query::None;
+        QTest::newRow("query alone") << 0 << Query::File;
     }
     void contactSheetHasOneFilledCardPerResult()
     {
         QFETCH(int, results);
-        QFETCH(bool, withQuery);
-        const SearchOutcome outcome = outcomeOf(test::firstCatalogImages(results), withQuery);
+        QFETCH(Query, query);
+        const bool withQuery = query != Query::None;
+        const SearchOutcome outcome = outcomeOf(test::firstCatalogImages(results), query);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("sheet.png"));
         const Status written = ResultExporter::exportTo(outcome, path);
