@@ -115,7 +115,12 @@ void draw(cv::Mat &sheet, const std::string &text, cv::Point baseline, const Fon
 }
 
 // The photo fitted into the box, aspect kept, centred on white.
-void fitInto(cv::Mat box, const cv::Mat &photo)
+// Draws `photo` fitted into `box` and gives where it went: its top-left in the box and its scale.
+struct Placement {
+    cv::Point origin;
+    double scale = 1;
+};
+Placement fitInto(cv::Mat box, const cv::Mat &photo)
 {
     const double scale = std::min(double(box.cols) / photo.cols, double(box.rows) / photo.rows);
     const int w = std::clamp(int(std::lround(photo.cols * scale)), 1, box.cols);
@@ -123,7 +128,9 @@ void fitInto(cv::Mat box, const cv::Mat &photo)
     cv::Mat scaled;
     // Area averaging does not alias when shrinking; cubic keeps small catalog photos crisp.
     cv::resize(photo, scaled, cv::Size(w, h), 0, 0, scale < 1 ? cv::INTER_AREA : cv::INTER_CUBIC);
-    scaled.copyTo(box(cv::Rect((box.cols - w) / 2, (box.rows - h) / 2, w, h)));
+    const cv::Point origin((box.cols - w) / 2, (box.rows - h) / 2);
+    scaled.copyTo(box(cv::Rect(origin, cv::Size(w, h))));
+    return {origin, scale};
 }
 
 // Where the photo should be, when it could not be read: a grey box that says why.
@@ -147,6 +154,7 @@ struct Caption {
     std::string middle; // "Tshirts / Navy Blue"
     std::string bottom; // the file name
     bool query = false;
+    QRect region; // outlined on the photo (its pixels); null for none
 };
 
 Expected<cv::Mat> loadPhoto(const QString &path)
@@ -215,8 +223,17 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
             cv::rectangle(sheet, card, kCardBorder, 1, cv::LINE_8);
 
         const cv::Rect box(origin.x + l.padding, origin.y + l.padding, l.imageWidth, l.imageHeight);
-        if (photo)
-            fitInto(sheet(box), *photo);
+        if (photo) {
+            const Placement placed = fitInto(sheet(box), *photo);
+            if (!caption.region.isNull()) {
+                const QRect &r = caption.region;
+                const auto at = [&](int x, int y) {
+                    return box.tl() + placed.origin + cv::Point(int(std::lround(x * placed.scale)), int(std::lround(y * placed.scale)));
+                };
+                cv::rectangle(sheet, cv::Rect(at(r.left(), r.top()), at(r.left() + r.width(), r.top() + r.height())) & box,
+                              kAccent, kQueryBorder, cv::LINE_8);
+            }
+        }
         else
             drawPlaceholder(sheet, box, photo.error());
 
@@ -236,7 +253,10 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
     if (withQuery) {
         Caption caption;
         caption.left = "QUERY";
-        caption.middle = outcome.queryInCatalog ? "from the catalog" : "outside the catalog";
+        caption.middle = !outcome.queryRegion.isNull() ? "the outlined part"
+                         : outcome.queryInCatalog      ? "from the catalog"
+                                                       : "outside the catalog";
+        caption.region = outcome.queryRegion;
         caption.bottom = ascii(outcome.queryPath.isEmpty() ? outcome.queryName : QFileInfo(outcome.queryPath).fileName());
         caption.query = true;
         drawCard(index++, outcome.queryPath.isEmpty() ? ImageLoader().decode(outcome.queryImage) : loadPhoto(outcome.queryPath),

@@ -1,6 +1,7 @@
 #pragma once
 // A result set as one picture to show someone: a title, then a grid of cards, the query's
-// first (a local file, or the bytes of a pasted or fetched picture) and one per result, each with its photo fitted into the
+// first (a local file, or the bytes of a pasted or fetched picture, with the part searched
+// outlined when it was a region) and one per result, each with its photo fitted into the
 // same box (aspect kept, on white) and a caption: rank and score, articleType / baseColour
 // when labelled, the file name. Drawn with OpenCV so the core needs no GUI library; its
 // Hershey fonts are ASCII only, so captions spell accented letters without their accents

@@ -84,6 +84,7 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
     if (!request.pictures.empty()) {
         outcome.queryPath = request.pictures.front().localPath;
         if (outcome.queryPath.isEmpty()) outcome.queryImage = request.pictures.front().bytes; // shared, not copied
+        outcome.queryRegion = request.pictures.front().region;
     }
     else if (!request.items.empty()) outcome.queryPath = QDir(m_root).filePath(m_store.items()[size_t(request.items.front())].relativePath);
     if (request.pictures.size() == 1) outcome.queryName = request.pictures.front().displayName;

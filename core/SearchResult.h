@@ -3,6 +3,7 @@
 // to show them, so the view never reaches back into the store.
 
 #include <QHash>
+#include <QRect>
 #include <QString>
 
 #include <vector>
@@ -38,6 +39,8 @@ struct SearchOutcome {
                                 // empty: lets an export show the query beside its results
     QByteArray queryImage;      // the query image's encoded bytes when it is no local file (pasted,
                                 // dropped image data, a web address), for the same reason
+    QRect queryRegion;          // the part of that picture searched, in its upright pixels; null
+                                // when all of it was
 };
 
 // The hits of a search on `store`, ranked as given, with their paths under the catalog

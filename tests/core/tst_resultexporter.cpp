@@ -241,6 +241,39 @@ private slots:
         QVERIFY(grayStdDev((*sheet)(cv::Rect(l.margin, l.margin, sheet->cols - 2 * l.margin, l.headerHeight))) > 10);
     }
 
+    // A query searched by a region shows the whole picture with that part outlined: the
+    // outline changes the pixels along the region's edges, not inside it or far outside.
+    void contactSheetOutlinesTheSearchedRegion()
+    {
+        SearchOutcome outcome = outcomeOf(test::firstCatalogImages(2));
+        const auto query = ImageLoader().loadFile(outcome.queryPath);
+        QVERIFY(query);
+        const cv::Mat plain = ContactSheet().render(outcome);
+        outcome.queryRegion = QRect(query->cols / 4, query->rows / 4, query->cols / 2, query->rows / 2);
+        const cv::Mat outlined = ContactSheet().render(outcome);
+        QCOMPARE(outlined.size(), plain.size());
+
+        const ContactSheetLayout l;
+        const cv::Rect box = photoBox(l, 0);
+        cv::Mat difference;
+        cv::absdiff(plain(box), outlined(box), difference);
+        cv::cvtColor(difference, difference, cv::COLOR_BGR2GRAY);
+        const int changed = cv::countNonZero(difference);
+        // The photo fills the box's width or height; the region is half of it each way, so
+        // its outline is about box / 2 long on each side, two pixels wide.
+        const double scale = std::min(double(box.width) / query->cols, double(box.height) / query->rows);
+        const double perimeter = scale * (query->cols + query->rows);
+        QVERIFY2(changed > perimeter && changed < 3 * perimeter,
+                 qPrintable(QStringLiteral("%1 pixels changed, outline about %2").arg(changed).arg(perimeter)));
+        QCOMPARE(difference.at<uchar>(box.height / 2, box.width / 2), uchar(0));     // inside
+        QCOMPARE(difference.at<uchar>(box.height / 2, box.width / 2 + 1), uchar(0));
+        QCOMPARE(cv::countNonZero(difference(cv::Rect(0, 0, box.width, box.height / 8))), 0); // far above
+        // The result cards are untouched.
+        cv::absdiff(plain(photoBox(l, 1)), outlined(photoBox(l, 1)), difference);
+        cv::cvtColor(difference, difference, cv::COLOR_BGR2GRAY);
+        QCOMPARE(cv::countNonZero(difference), 0);
+    }
+
     // A photo that cannot be read gets a card saying so; the sheet is still made.
     void contactSheetShowsUnreadablePhotosAsPlaceholders()
     {
