@@ -19,10 +19,6 @@ namespace {
 
 constexpr float kNormFloor = 1e-12f;
 constexpr int kNeighbourRowsPerTask = 256;
-// Rows between two reports of nearestNeighbours' progress: 1 to 3 s at 44k items on 2 cores
-// (a cancellation is seen between rows too). A multiple of the tasks' rows and of
-// searchMany's query blocks, so that slicing changes no task and no result.
-constexpr int kNeighbourRowsPerSlice = 8 * kNeighbourRowsPerTask;
 
 // The saved space (docs/cache-format.md): like the cache, a preamble with a JSON header,
 // the binary parts, then a checksum of all of it and an end marker.
@@ -266,41 +262,24 @@ std::vector<std::vector<SearchHit>> SearchSpace::searchMany(const RowMatrix &que
     return topOf(expanded, k);
 }
 
-std::vector<std::vector<SearchHit>> SearchSpace::nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool,
-                                                                   const Progress &progress,
-                                                                   const std::atomic_bool *cancel)
+std::vector<std::vector<SearchHit>> SearchSpace::nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool)
 {
+    // Small catalogs: all pairs as matrix products. Large ones: a coarse index over the
+    // rows, each row's shortlist re-scored exactly; all pairs would take minutes at 44k items.
     const int count = int(rows.rows());
-    auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
-    std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(count));
-    if (count == 0 || cancelled()) return hits;
-    // Small catalogs: all pairs as matrix products, a slice of queries at a time. Large
-    // ones: a coarse index over the rows, each row's shortlist re-scored exactly; all pairs
-    // would take minutes at 44k items.
-    RowMatrix dense;
-    std::unique_ptr<const CoarseIndex> coarse;
-    if (count < kCoarseFromItems)
-        dense = rows.block(0, count);
-    else
-        coarse = std::make_unique<const CoarseIndex>(rows, CoarseIndex::Options{}, pool);
-    for (int first = 0; first < count && !cancelled(); first += kNeighbourRowsPerSlice) {
-        const int end = std::min(count, first + kNeighbourRowsPerSlice);
-        if (!coarse) {
-            const RowMatrixView all(dense.data(), dense.rows(), dense.cols());
-            auto slice = Searcher(all, pool).searchMany(RowMatrix(dense.middleRows(first, end - first)), k);
-            std::move(slice.begin(), slice.end(), hits.begin() + first);
-        } else {
-            forEachBlock(end - first, kNeighbourRowsPerTask, pool, [&](int, int begin, int last) {
-                const RowMatrix queries = rows.block(first + begin, first + last);
-                for (int i = first + begin; i < first + last && !cancelled(); ++i) {
-                    const auto query = queries.row(i - first - begin);
-                    const int shortlist = std::max(k, coarse->shortlistSize());
-                    hits[size_t(i)] = rescored(rows, coarse->shortlistForItem(i, {k}, shortlist, nullptr), query, k);
-                }
-            });
-        }
-        if (progress && !cancelled()) progress(end, count);
+    if (count < kCoarseFromItems) {
+        const RowMatrix dense = rows.block(0, count);
+        return Searcher(RowMatrixView(dense.data(), dense.rows(), dense.cols()), pool).searchMany(dense, k);
     }
+    const CoarseIndex coarse(rows, CoarseIndex::Options{}, pool);
+    std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(count));
+    forEachBlock(count, kNeighbourRowsPerTask, pool, [&](int, int first, int last) {
+        const RowMatrix queries = rows.block(first, last);
+        for (int i = first; i < last; ++i) {
+            const auto query = queries.row(i - first);
+            hits[size_t(i)] = rescored(rows, coarse.shortlistForItem(i, {k}, std::max(k, coarse.shortlistSize()), nullptr), query, k);
+        }
+    });
     return hits;
 }
 

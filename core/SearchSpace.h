@@ -19,8 +19,6 @@
 
 #include <QJsonObject>
 
-#include <atomic>
-#include <functional>
 #include <memory>
 
 namespace lookbook {
@@ -82,15 +80,10 @@ public:
                                                     std::shared_ptr<const DiscriminantProjection> projection = {});
 
     // Every row's k nearest rows, itself included (its own score is 1, so it comes first
-    // unless an identical row ties with it): what augmentation is built from, and what
-    // near-duplicates are found with (NearDuplicateFinder). Exact for small catalogs; from
-    // 10,000 rows on, through a coarse index of the rows. Never an all-pairs matrix. The rows
-    // are done in slices: after each, `progress` is called on the calling thread; once
-    // `cancel` is set the rest is skipped and left empty.
-    using Progress = std::function<void(int done, int total)>;
-    static std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool,
-                                                                 const Progress &progress = {},
-                                                                 const std::atomic_bool *cancel = nullptr);
+    // unless an identical row ties with it): what augmentation is built from. Exact for
+    // small catalogs; from 10,000 rows on, through a coarse index of the rows. Never an
+    // all-pairs matrix.
+    static std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool);
 
     // Database-side augmentation of unit rows: row i becomes L2(sum over its k nearest rows
     // j, itself included, of max(cos, 0)^power * row j). Materialised, for checks.
