@@ -34,7 +34,7 @@ private:
 
 } // namespace
 
-int NearDuplicates::duplicateItems() const
+int NearDuplicates::itemsIn(const std::vector<DuplicateGroup> &groups)
 {
     int items = 0;
     for (const DuplicateGroup &g : groups) items += int(g.items.size());

@@ -51,7 +51,8 @@ struct NearDuplicates {
     std::vector<SearchHit> nearest;
     // Largest group first, then higher score, then lower first item.
     std::vector<DuplicateGroup> groups;
-    int duplicateItems() const; // items in some group
+    int duplicateItems() const { return itemsIn(groups); } // items in some group
+    static int itemsIn(const std::vector<DuplicateGroup> &groups);
 };
 
 class NearDuplicateFinder {

@@ -146,11 +146,9 @@ void DuplicatesDialog::list(double ms)
     const NearDuplicates &found = *m_found;
     const float threshold = float(m_threshold->value());
     const std::vector<DuplicateGroup> groups = NearDuplicateFinder::group(found.nearest, threshold);
-    int items = 0;
-    for (const DuplicateGroup &g : groups) items += int(g.items.size());
     m_status->setText(tr("%n groups, %1 items, similarity at least %2 (%3 s). Double-click an item to search with it.",
                          nullptr, int(groups.size()))
-                          .arg(QLocale().toString(items))
+                          .arg(QLocale().toString(NearDuplicates::itemsIn(groups)))
                           .arg(QLocale().toString(threshold, 'f', kThresholdDecimals))
                           .arg(QLocale().toString(ms / 1000, 'f', 1)));
     for (size_t g = 0; g < groups.size(); ++g) {

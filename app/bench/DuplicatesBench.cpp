@@ -57,9 +57,8 @@ void printGroupings(const NearDuplicates &found)
 {
     for (const float threshold : {0.95f, 0.97f, 0.99f}) {
         const auto groups = NearDuplicateFinder::group(found.nearest, threshold);
-        int items = 0;
-        for (const DuplicateGroup &g : groups) items += int(g.items.size());
-        out() << QStringLiteral("  threshold %1: %2 groups, %3 items\n").arg(double(threshold), 0, 'f', 2).arg(groups.size()).arg(items);
+        out() << QStringLiteral("  threshold %1: %2 groups, %3 items\n")
+                     .arg(double(threshold), 0, 'f', 2).arg(groups.size()).arg(NearDuplicates::itemsIn(groups));
     }
 }
 
