@@ -1,6 +1,8 @@
 #include "CatalogSession.h"
 
 #include "CatalogIndex.h"
+#include "ColourStore.h"
+#include "GarmentColour.h"
 #include "Recommender.h"
 #include "ResourceLocator.h"
 #include "SearchSpace.h"
@@ -198,6 +200,9 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
     m_cachePath = cachePath.isEmpty() ? CatalogIndex::defaultCachePath(m_root) : cachePath;
     m_store.reset();
     m_labels.reset();
+    m_colours.reset();
+    m_coloursStore.reset();
+    emit coloursChanged(false);
     m_indexWhenModelReady = false;
     emit storeChanged(0);
 
@@ -225,6 +230,7 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
             if (!labelsError.isEmpty()) emit labelsProblem(labelsError);
             publishStore(std::make_shared<const EmbeddingStore>(std::move(opened->store)));
             warmSearchSpace(); // the cached index is searchable before the model has loaded
+            refreshColours();
             emit catalogOpened(rootPath, indexedItems(), opened->problem);
             m_indexWhenModelReady = true;
             if (m_model) startIndexing();
@@ -244,6 +250,42 @@ void CatalogSession::warmSearchSpace()
     track(QtConcurrent::run([spaces = m_spaces, store = m_store, recipe = m_recipe, saved = SearchSpace::pathFor(m_cachePath)] {
         spaces->spaceFor(store, recipe, saved);
     }));
+}
+
+void CatalogSession::refreshColours()
+{
+    if (!m_store || m_store->size() == 0) return;
+    const std::shared_ptr<const EmbeddingStore> store = m_store;
+    const quint64 generation = m_catalogGeneration;
+    track(QtConcurrent::run([this, store, generation, root = m_root, cache = m_cachePath] {
+        auto rows = ColourStore::update(root, *store, cache);
+        std::shared_ptr<const CatalogColours> colours;
+        if (rows)
+            colours = std::make_shared<const CatalogColours>(
+                *rows, std::shared_ptr<const ColourModel>(&ColourModel::builtIn(), [](const ColourModel *) {}),
+                ColourRankingSettings{}.familyShare);
+        QMetaObject::invokeMethod(this, [this, store, generation, colours, problem = rows ? QString() : rows.error()] {
+            if (generation != m_catalogGeneration || store != m_store) return; // a newer store will get its own
+            if (!colours) {
+                emit coloursProblem(problem);
+                return;
+            }
+            m_colours = colours;
+            m_coloursStore = store;
+            emit coloursChanged(true);
+        }, Qt::QueuedConnection);
+    }));
+}
+
+bool CatalogSession::coloursReady() const
+{
+    return m_colours && m_coloursStore == m_store;
+}
+
+QStringList CatalogSession::colourChoices() const
+{
+    if (!coloursReady()) return {};
+    return GarmentColour::basicNames();
 }
 
 void CatalogSession::startIndexing()
@@ -296,6 +338,7 @@ void CatalogSession::startIndexing()
             if (final && final->problem.isEmpty()) {
                 publishStore(std::make_shared<const EmbeddingStore>(std::move(final->store)));
                 warmSearchSpace(); // so that the first search does not wait for it
+                refreshColours();
             }
             emit indexingFinished(*report);
         }, Qt::QueuedConnection);
@@ -348,9 +391,10 @@ void CatalogSession::runSearch(const PendingQuery &pending)
     m_latestQuery->store(pending.id);
     std::optional<TasteProfile> taste;
     if (m_tasteEnabled && !m_taste.isEmpty()) taste = m_taste;
+    const std::shared_ptr<const CatalogColours> colours = coloursReady() ? m_colours : nullptr;
     track(QtConcurrent::run([this, pending, taste, store = m_store, labels = m_labels, model = m_model,
                              recipe = m_recipe, root = m_root, latest = m_latestQuery, spaces = m_spaces,
-                             saved = SearchSpace::pathFor(m_cachePath)] {
+                             saved = SearchSpace::pathFor(m_cachePath), colours] {
         if (latest->load() != pending.id) return; // a newer query came while this one waited for a thread
         const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(store, recipe, saved);
         const Query &query = pending.query;
@@ -359,12 +403,13 @@ void CatalogSession::runSearch(const PendingQuery &pending)
         request.filter = query.filter;
         request.k = query.k;
         request.taste = taste ? &*taste : nullptr;
+        request.colour = query.colour;
         // Feedback on items that left the catalog since is dropped, not an error.
         for (const QString &path : query.liked)
             if (const int item = store->indexOf(path); item >= 0) request.likedItems.push_back(item);
         for (const QString &path : query.disliked)
             if (const int item = store->indexOf(path); item >= 0) request.dislikedItems.push_back(item);
-        auto outcome = Recommender(*store, *space, labels.get(), root).recommend(request, model.get(), recipe);
+        auto outcome = Recommender(*store, *space, labels.get(), root, colours.get()).recommend(request, model.get(), recipe);
         QMetaObject::invokeMethod(this, [this, id = pending.id, outcome] {
             if (id != m_lastQueryId) return; // a newer query makes this one stale
             if (!outcome) {

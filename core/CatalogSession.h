@@ -6,9 +6,11 @@
 // Threads: the model loads on the global pool right after start-up; the cache is read on
 // the pool when a catalog opens (before the model is ready, so catalog items can be
 // searched at once); indexing runs as one pool task that publishes snapshots of the store
-// as it grows; each search (decode, embed, scan) is a pool task. A new search makes any
+// as it grows; the garment colours of an opened or freshly indexed store are read or
+// described as one pool task; each search (decode, embed, scan) is a pool task. A new search makes any
 // older one stale: its result is dropped, never shown.
 
+#include "ColourRanking.h"
 #include "EmbeddingModel.h"
 #include "EmbeddingRecipe.h"
 #include "EmbeddingStore.h"
@@ -60,11 +62,12 @@ public:
         QStringList liked, disliked; // catalog items, by relative path
         ResultFilter filter;
         int k = 5;
+        QString colour; // "this, in another colour": a family or colour name; empty for none
     };
     // Searches the catalog for the k items most like the query. Returns the query's id
     // (echoed in searchFinished / searchFailed). Waits for the model if it is still loading.
     quint64 search(const Query &query);
-    quint64 search(const QueryInput &picture, int k) { return search(Query{{picture}, {}, {}, {}, k}); }
+    quint64 search(const QueryInput &picture, int k) { return search(Query{{picture}, {}, {}, {}, k, {}}); }
     // "More like this" for a catalog item: uses its stored embedding, leaves it out.
     quint64 searchCatalogItem(const QString &relativePath, int k);
     // The catalog file as a query picture (its stored vector serves).
@@ -79,6 +82,12 @@ public:
     void clearTaste();
     // Where the profile is kept; by default in the user's app-data folder (TasteProfile::defaultPath).
     void setTastePath(const QString &path);
+
+    // True once the garment colours of the current store are known (read from beside the
+    // cache, or described in the background after opening and after indexing).
+    bool coloursReady() const;
+    // The colour families and colours a search can ask for (empty until colours are ready).
+    QStringList colourChoices() const;
 
     void setRecipe(const EmbeddingRecipe &recipe);
     const EmbeddingRecipe &recipe() const { return m_recipe; }
@@ -99,6 +108,8 @@ signals:
     void searchFailed(quint64 queryId, const QString &reason);
     void tasteChanged(int likes, int dislikes);
     void tasteProblem(const QString &reason);
+    void coloursChanged(bool ready);
+    void coloursProblem(const QString &reason);
 
 private:
     struct PendingQuery {
@@ -132,6 +143,11 @@ private:
     std::shared_ptr<std::atomic<quint64>> m_latestQuery = std::make_shared<std::atomic<quint64>>(0);
     QList<QFuture<void>> m_tasks; // waited for on destruction
     std::optional<PendingQuery> m_waitingForModel;
+
+    // The garment colours of m_coloursStore (searches of another store go without colour).
+    std::shared_ptr<const CatalogColours> m_colours;
+    std::shared_ptr<const EmbeddingStore> m_coloursStore;
+    void refreshColours();
 
     TasteProfile m_taste;
     QString m_tastePath;

@@ -56,11 +56,16 @@ std::vector<SearchHit> ColourRanking::rerank(std::vector<SearchHit> candidates, 
         if (wish.alike.size() > 0) return settings.weight * colours.signature(item).dot(wish.alike);
         return 0.0f;
     };
-    if (!wish.isEmpty() && (wish.chosen || settings.weight > 0)) {
+    if (!wish.isEmpty() && (wish.chosen || settings.weight > 0) && !candidates.empty()) {
+        // Candidates outside the margin keep their order, after those inside it.
+        const float floor = candidates.front().score - (wish.chosen ? settings.chosenMargin : settings.margin);
+        constexpr float kOutside = -1e9f;
         std::vector<std::pair<float, size_t>> order;
         order.reserve(candidates.size());
-        for (size_t i = 0; i < candidates.size(); ++i)
-            order.emplace_back(candidates[i].score + colourScore(candidates[i].item), i);
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            const SearchHit &hit = candidates[i];
+            order.emplace_back(hit.score >= floor ? hit.score + colourScore(hit.item) : kOutside, i); // ties: stable
+        }
         // Stable on ties: equal re-scores keep the search's order.
         std::stable_sort(order.begin(), order.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
         std::vector<SearchHit> reordered;

@@ -7,6 +7,11 @@
 //   alike    score + weight * colour similarity to the query      (every search)
 //   chosen   score + chosenWeight * P(item is the chosen colour)   ("this, in another colour")
 //
+// and only candidates whose score is within a margin of the best one's: how many items are
+// that alike depends on the catalog (a catalog with hundreds of T-shirts has many, one
+// with a few of each kind has few), where a fixed count of candidates would let colour
+// pull in other kinds of items from a sparse catalog.
+//
 // Colour similarity is the Bhattacharyya coefficient of the two items' colour families
 // and colours as the ColourModel predicts them, mixed (familyShare): 1 for the same
 // colour, 0 for colours the model never confuses. Weights and candidate counts are
@@ -22,10 +27,12 @@ namespace lookbook {
 
 struct ColourRankingSettings {
     float weight = 0;            // of colour similarity; 0: colour does not re-order results
-    int candidates = 50;         // the search's first candidates that colour re-orders
+    int candidates = 40;         // the search's first candidates that colour may re-order...
+    float margin = 0.05f;        // ...those within this much of the best candidate's score
     float familyShare = 0.5f;    // of the family in the similarity; the rest is the exact colour
     float chosenWeight = 1.0f;   // of the chosen colour's probability
-    int chosenCandidates = 200;  // a chosen colour looks further down the list
+    int chosenCandidates = 300;  // a chosen colour looks further down the list...
+    float chosenMargin = 0.15f;  // ...and further from the best score
 };
 
 // What a query asks of colour: colours alike its own (its signature), or a chosen one.

@@ -45,7 +45,7 @@ std::optional<int> sizeFromText(QStringView text)
 // is out of range, or repeats a part already given.
 bool applyOption(const QString &token, EmbeddingRecipe &recipe, QStringList &seen)
 {
-    static const QRegularExpression pattern(QStringLiteral("^(cls|qe|q|lda|dba)([a-z]*)([0-9.]+)$"));
+    static const QRegularExpression pattern(QStringLiteral("^(cls|col|qe|q|lda|dba)([a-z]*)([0-9.]+)$"));
     const auto match = pattern.match(token);
     if (!match.hasMatch()) return false;
     const QString kind = match.captured(1);
@@ -53,10 +53,10 @@ bool applyOption(const QString &token, EmbeddingRecipe &recipe, QStringList &see
     seen << kind;
     const QString word = match.captured(2), number = match.captured(3);
     bool ok = false;
-    if (kind == u"cls" || kind == u"lda") {
+    if (kind == u"cls" || kind == u"lda" || kind == u"col") {
         const float weight = number.toFloat(&ok);
         if (!ok || !word.isEmpty() || weight <= 0 || weight > kMaxWeight) return false;
-        (kind == u"cls" ? recipe.classWeight : recipe.projectionWeight) = weight;
+        (kind == u"cls" ? recipe.classWeight : kind == u"lda" ? recipe.projectionWeight : recipe.colourWeight) = weight;
         return true;
     }
     if (kind == u"q") {
@@ -84,6 +84,7 @@ QString EmbeddingRecipe::id() const
     if (projectionWeight > 0) id += QStringLiteral("-lda%1").arg(double(projectionWeight));
     if (augmentNeighbours > 0) id += QStringLiteral("-dba%1").arg(augmentNeighbours);
     if (expansionNeighbours > 0) id += QStringLiteral("-qe%1").arg(expansionNeighbours);
+    if (colourWeight > 0) id += QStringLiteral("-col%1").arg(double(colourWeight));
     return id;
 }
 
@@ -108,7 +109,7 @@ std::optional<EmbeddingRecipe> EmbeddingRecipe::fromId(const QString &id)
 
 EmbeddingRecipe EmbeddingRecipe::defaultRecipe()
 {
-    return *fromId(QStringLiteral("squash-288-max-cls0.2-qcrop224-lda1-dba5-qe3"));
+    return *fromId(QStringLiteral("squash-288-max-cls0.2-qcrop224-lda1-col0.2"));
 }
 
 } // namespace lookbook

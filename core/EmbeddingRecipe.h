@@ -52,6 +52,9 @@ struct EmbeddingRecipe {
     int augmentNeighbours = 0;
     // Query expansion: the query is moved toward its first results before the final search.
     int expansionNeighbours = 0;
+    // Weight of garment colour similarity (GarmentColour, ColourRanking) when the search's
+    // first candidates are re-ordered; 0 leaves colour out.
+    float colourWeight = 0;
     // The power applied to similarities when weighting neighbours (alpha of alpha-QE).
     static constexpr float kNeighbourPower = 3.0f;
 
@@ -74,7 +77,7 @@ struct EmbeddingRecipe {
     }
 
     // A short stable name such as "squash-224-max" (the seed recipe) or
-    // "squash-288-max-cls0.2-qcrop224-lda1-dba5-qe3", used in caches and on the command line.
+    // "squash-288-max-cls0.2-qcrop224-lda1-col0.5", used in caches and on the command line.
     QString id() const;
     static std::optional<EmbeddingRecipe> fromId(const QString &id);
 

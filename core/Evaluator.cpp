@@ -1,7 +1,9 @@
 #include "Evaluator.h"
 
 #include "CatalogScanner.h"
+#include "GarmentColour.h"
 #include "ImageLoader.h"
+#include "ProjectionTuning.h"
 #include "SearchSpace.h"
 
 #include <QDir>
@@ -83,86 +85,266 @@ namespace {
 // The articleType and colour of every item, read once: the protocols compare them for
 // thousands of hits. Queries are the items with an articleType.
 struct ItemLabels {
-    std::vector<QString> types, colours;
+    std::vector<QString> types, colours, families; // a family is empty when unknown (Multi, NA)
     std::vector<int> queries;
-    ItemLabels(const EmbeddingStore &store, const StyleLabels &labels)
-        : types(size_t(store.size())), colours(size_t(store.size()))
+    ItemLabels(const EmbeddingStore &store, const StyleLabels &labels, const QHash<QString, QString> &familyOf = {})
+        : types(size_t(store.size())), colours(size_t(store.size())), families(size_t(store.size()))
     {
         for (int i = 0; i < store.size(); ++i) {
             const QString &path = store.items()[size_t(i)].relativePath;
             types[size_t(i)] = labels.value(path, kArticleType);
             colours[size_t(i)] = labels.value(path, kBaseColour);
+            families[size_t(i)] = familyOf.value(colours[size_t(i)]);
             if (!types[size_t(i)].isEmpty()) queries.push_back(i);
         }
     }
     bool sameType(int a, int b) const { return types[size_t(a)] == types[size_t(b)]; }
+    bool sameColour(int a, int b) const { return !colours[size_t(a)].isEmpty() && colours[size_t(a)] == colours[size_t(b)]; }
+    bool sameFamily(int a, int b) const { return !families[size_t(a)].isEmpty() && families[size_t(a)] == families[size_t(b)]; }
 };
 
-// Calls visit(space, queries of the fold) for each fold. With folds > 1 and a recipe that
-// uses the learned projection, each fold's space has a projection fitted on the articleType
-// labels of the other folds only; else one space serves all queries. Returns the folds
-// used (0 without cross-validation), or -1 when a fold has fewer than two classes to fit.
-template <typename Visit>
-int forEachFold(const EmbeddingStore &store, const ItemLabels &labels, const EmbeddingRecipe &recipe, int folds,
-                const std::shared_ptr<const DiscriminantProjection> &given, Visit &&visit)
-{
-    // Items are sorted by path, so i % folds spreads every kind of product over the folds.
-    const bool crossValidate = folds > 1 && recipe.projectionWeight > 0;
-    for (int fold = 0; fold < (crossValidate ? folds : 1); ++fold) {
-        std::shared_ptr<const DiscriminantProjection> projection = given;
-        if (crossValidate) {
-            std::vector<QString> trainingLabels = labels.types;
-            for (size_t i = 0; i < trainingLabels.size(); ++i)
-                if (int(i) % folds == fold) trainingLabels[i].clear(); // the queries' own fold stays out
-            auto fitted = DiscriminantProjection::fit(store.vectors(), DiscriminantProjection::classIds(trainingLabels));
-            if (!fitted) return -1;
-            projection = std::make_shared<const DiscriminantProjection>(std::move(*fitted));
+// The candidates a query's search needs and their colour re-ranking, as the product does it.
+struct ColourStep {
+    const ColourContext *colour;
+    const EmbeddingRecipe &recipe;
+    bool active() const { return colour && colour->colours && recipe.colourWeight > 0; }
+    ColourRankingSettings settings() const
+    {
+        ColourRankingSettings s = colour ? colour->settings : ColourRankingSettings{};
+        s.weight = recipe.colourWeight;
+        return s;
+    }
+    int candidates(int k) const { return active() ? std::max(k, settings().candidates) : k; }
+    // signature: the query's colour, empty when the step is not active.
+    std::vector<SearchHit> apply(std::vector<SearchHit> hits, const Eigen::RowVectorXf &signature, int k) const
+    {
+        if (!active() || signature.size() == 0) {
+            if (hits.size() > size_t(k)) hits.resize(size_t(k));
+            return hits;
         }
-        const SearchSpace space(store, recipe, projection);
+        return ColourRanking::rerank(std::move(hits), *colour->colours, ColourWish{signature, {}}, settings(), k);
+    }
+};
+
+// How the queries are searched: without folds, in one space with `given`; with folds, fold
+// f's queries in a space with projectionFor(f) whose augmentation mixes no item of fold f
+// into another item's row.
+struct FoldSetup {
+    std::shared_ptr<const DiscriminantProjection> given;
+    const CrossValidationFolds *folds = nullptr;
+    Evaluator::FoldProjection projectionFor;
+    Evaluator::Progress progress;
+    const std::atomic_bool *cancel = nullptr;
+};
+
+// Calls visit(space, queries of the fold) for each fold of the setup (once without folds).
+// Returns the folds used (0 without), or why a fold cannot be measured.
+template <typename Visit>
+Expected<int> forEachFold(const EmbeddingStore &store, const ItemLabels &labels, const EmbeddingRecipe &recipe,
+                          const FoldSetup &setup, Visit &&visit)
+{
+    if (!setup.folds) {
+        const SearchSpace space(store, recipe, setup.given, Searcher::pool(), SearchSpace::Speed::Quick);
+        visit(space, labels.queries);
+        return 0;
+    }
+    const CrossValidationFolds &folds = *setup.folds;
+    for (int fold = 0; fold < folds.folds(); ++fold) {
+        if (setup.cancel && setup.cancel->load()) return Expected<int>::failure(QStringLiteral("cancelled"));
         std::vector<int> foldQueries;
         for (int item : labels.queries)
-            if (!crossValidate || item % folds == fold) foldQueries.push_back(item);
+            if (folds.foldOf(item) == fold) foldQueries.push_back(item);
+        if (foldQueries.empty())
+            return Expected<int>::failure(QStringLiteral("fold %1 of %2 cannot be measured: none of its %3 items has an %4")
+                                              .arg(fold + 1).arg(folds.folds()).arg(folds.itemsIn(fold)).arg(kArticleType));
+        auto projection = setup.projectionFor(fold);
+        if (!projection) return Expected<int>::failure(projection.error());
+        // Searches are exact (searchMany): a coarse index would not be used.
+        const std::vector<char> neighbours = folds.outside(fold);
+        const SearchSpace space(store, recipe, *projection, Searcher::pool(), SearchSpace::Speed::Quick, nullptr, &neighbours);
         visit(space, foldQueries);
+        if (setup.progress) setup.progress(fold + 1, folds.folds());
     }
-    return crossValidate ? folds : 0;
+    return folds.folds();
+}
+
+// The setup leaveOneOut and relevanceFeedback ask for with a number of folds: grouped folds
+// and refitted projections when the recipe has a learned projection and folds > 1.
+struct OwnedFolds {
+    std::optional<CrossValidationFolds> folds;
+    FoldSetup setup;
+};
+std::unique_ptr<OwnedFolds> foldSetup(const EmbeddingStore &store, const StyleLabels &labels, const EmbeddingRecipe &recipe,
+                                      int folds, std::shared_ptr<const DiscriminantProjection> given)
+{
+    auto owned = std::make_unique<OwnedFolds>();
+    owned->setup.given = std::move(given);
+    if (folds <= 1 || recipe.projectionWeight <= 0) return owned;
+    owned->folds = CrossValidationFolds::grouped(store, labels, kArticleType, folds);
+    owned->setup.folds = &*owned->folds;
+    owned->setup.projectionFor = Evaluator::fittedOnTrainingFolds(store, labels, kArticleType, *owned->folds);
+    return owned;
 }
 
 } // namespace
 
-CatalogQuality Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLabels &labels,
-                                      const EmbeddingRecipe &recipe, int folds, int k,
-                                      std::shared_ptr<const DiscriminantProjection> given)
+namespace {
+
+// What a perfect ranker gets: for each query, min(k, other items sharing its labels) / k.
+void addCeilings(CatalogQuality &quality, const ItemLabels &items, int k)
+{
+    QHash<QString, int> byType, byTypeColour, byTypeFamily;
+    const auto key = [](const QString &a, const QString &b) { return a + QChar(0x1f) + b; };
+    for (int item : items.queries) {
+        ++byType[items.types[size_t(item)]];
+        ++byTypeColour[key(items.types[size_t(item)], items.colours[size_t(item)])];
+        if (!items.families[size_t(item)].isEmpty()) ++byTypeFamily[key(items.types[size_t(item)], items.families[size_t(item)])];
+    }
+    double type = 0, typeColour = 0, typeFamily = 0;
+    for (int item : items.queries) {
+        const QString &t = items.types[size_t(item)];
+        type += std::min(k, byType.value(t) - 1);
+        if (!items.colours[size_t(item)].isEmpty()) typeColour += std::min(k, byTypeColour.value(key(t, items.colours[size_t(item)])) - 1);
+        if (!items.families[size_t(item)].isEmpty()) typeFamily += std::min(k, byTypeFamily.value(key(t, items.families[size_t(item)])) - 1);
+    }
+    const double denominator = double(items.queries.size()) * k;
+    quality.ceilingArticleType = type / denominator;
+    quality.ceilingArticleTypeColour = typeColour / denominator;
+    quality.ceilingArticleTypeFamily = typeFamily / denominator;
+}
+
+} // namespace
+
+namespace {
+
+Expected<CatalogQuality> catalogQuality(const EmbeddingStore &store, const StyleLabels &labels,
+                                        const EmbeddingRecipe &recipe, const FoldSetup &setup, int k,
+                                        const ColourContext *colour)
 {
     CatalogQuality quality;
     quality.catalogItems = store.size();
-    const ItemLabels items(store, labels);
+    const ItemLabels items(store, labels, colour ? colour->familyOf : QHash<QString, QString>());
     quality.queries = int(items.queries.size());
     if (items.queries.empty() || k <= 0) return quality;
-    double typeHits = 0, typeColourHits = 0;
-    const int used = forEachFold(store, items, recipe, folds, given, [&](const SearchSpace &space, const std::vector<int> &foldQueries) {
+    addCeilings(quality, items, k);
+    const ColourStep colourStep{colour, recipe};
+    double typeHits = 0, typeColourHits = 0, typeFamilyHits = 0;
+    const auto used = forEachFold(store, items, recipe, setup, [&](const SearchSpace &space, const std::vector<int> &foldQueries) {
         RowMatrix queries(Eigen::Index(foldQueries.size()), space.dimension());
         for (size_t q = 0; q < foldQueries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(foldQueries[q]);
-        const auto results = space.searchMany(queries, k, foldQueries);
+        const auto results = space.searchMany(queries, colourStep.candidates(k), foldQueries);
         for (size_t q = 0; q < foldQueries.size(); ++q) {
             const int query = foldQueries[q];
-            for (const SearchHit &hit : results[q]) {
+            const Eigen::RowVectorXf signature = colourStep.active() ? colour->colours->signature(query) : Eigen::RowVectorXf();
+            for (const SearchHit &hit : colourStep.apply(results[q], signature, k)) {
                 if (!items.sameType(hit.item, query)) continue;
                 typeHits += 1;
-                if (items.colours[size_t(hit.item)] == items.colours[size_t(query)]) typeColourHits += 1;
+                if (items.sameColour(hit.item, query)) typeColourHits += 1;
+                if (items.sameFamily(hit.item, query)) typeFamilyHits += 1;
             }
         }
     });
-    if (used < 0) return quality; // fewer than two classes: nothing to measure
-    quality.folds = used;
+    if (!used) return Expected<CatalogQuality>::failure(used.error());
+    quality.folds = *used;
     const double denominator = double(items.queries.size()) * k;
     quality.pAtKArticleType = typeHits / denominator;
     quality.pAtKArticleTypeColour = typeColourHits / denominator;
+    quality.pAtKArticleTypeFamily = typeFamilyHits / denominator;
     return quality;
 }
 
-FeedbackQuality Evaluator::relevanceFeedback(const EmbeddingStore &store, const StyleLabels &labels,
-                                             const EmbeddingRecipe &recipe, int folds, const Rocchio &rocchio,
-                                             int likes, int k, std::shared_ptr<const DiscriminantProjection> given)
+} // namespace
+
+Expected<CatalogQuality> Evaluator::leaveOneOut(const EmbeddingStore &store, const StyleLabels &labels,
+                                                const EmbeddingRecipe &recipe, int folds, int k,
+                                                std::shared_ptr<const DiscriminantProjection> given,
+                                                const ColourContext *colour)
+{
+    const auto owned = foldSetup(store, labels, recipe, folds, std::move(given));
+    return catalogQuality(store, labels, recipe, owned->setup, k, colour);
+}
+
+Expected<CatalogQuality> Evaluator::heldOut(const EmbeddingStore &store, const StyleLabels &labels,
+                                            const EmbeddingRecipe &recipe, const CrossValidationFolds &folds,
+                                            const FoldProjection &projectionFor, const HeldOutRun &run)
+{
+    const FoldSetup setup{{}, &folds, projectionFor, run.progress, run.cancel};
+    return catalogQuality(store, labels, recipe, setup, run.k, run.colour);
+}
+
+Evaluator::FoldProjection Evaluator::fittedOnTrainingFolds(const EmbeddingStore &store, const StyleLabels &labels,
+                                                           const QString &column, const CrossValidationFolds &folds)
+{
+    std::vector<QString> values(size_t(store.size()));
+    for (int i = 0; i < store.size(); ++i) values[size_t(i)] = labels.value(store.items()[size_t(i)].relativePath, column);
+    return [&store, &folds, column, values = std::move(values)](int fold) {
+        using Result = Expected<std::shared_ptr<const DiscriminantProjection>>;
+        std::vector<QString> training = values;
+        for (size_t i = 0; i < training.size(); ++i)
+            if (folds.foldOf(int(i)) == fold) training[i].clear(); // the queries' own fold stays out
+        const std::vector<int> classes = DiscriminantProjection::classIds(training);
+        const int labelled = int(std::count_if(classes.begin(), classes.end(), [](int c) { return c >= 0; }));
+        const int classCount = classes.empty() ? 0 : *std::max_element(classes.begin(), classes.end()) + 1;
+        const QString which = QStringLiteral("fold %1 of %2 cannot be fitted: ").arg(fold + 1).arg(folds.folds());
+        if (classCount < 2)
+            return Result::failure(which + QStringLiteral("the other folds hold %1 items labelled by %2, in %3 %4 "
+                                                          "(a projection needs two classes at least)")
+                                               .arg(labelled).arg(column).arg(classCount)
+                                               .arg(classCount == 1 ? QStringLiteral("class") : QStringLiteral("classes")));
+        auto fitted = DiscriminantProjection::fit(store.vectors(), classes);
+        if (!fitted) return Result::failure(which + fitted.error());
+        return Result(std::make_shared<const DiscriminantProjection>(std::move(*fitted)));
+    };
+}
+
+ChosenColourQuality Evaluator::chosenColour(const EmbeddingStore &store, const StyleLabels &labels,
+                                            const EmbeddingRecipe &recipe, const ColourContext &colour, int k,
+                                            std::shared_ptr<const DiscriminantProjection> projection)
+{
+    ChosenColourQuality quality;
+    const ItemLabels items(store, labels, colour.familyOf);
+    if (!colour.colours || items.queries.empty() || k <= 0) return quality;
+    // Items per (articleType, family): which requests a perfect ranker could fill.
+    QHash<QString, int> available;
+    const auto key = [](const QString &a, const QString &b) { return a + QChar(0x1f) + b; };
+    for (int item : items.queries)
+        if (!items.families[size_t(item)].isEmpty()) ++available[key(items.types[size_t(item)], items.families[size_t(item)])];
+    const SearchSpace space(store, recipe, std::move(projection));
+    ColourRankingSettings settings = colour.settings;
+    settings.weight = recipe.colourWeight;
+    const int candidates = ColourRanking::candidatesFor(ColourWish{Eigen::RowVectorXf(), ColourModel::Choice{}}, settings, k);
+    RowMatrix queries(Eigen::Index(items.queries.size()), space.dimension());
+    for (size_t q = 0; q < items.queries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(items.queries[q]);
+    const auto results = space.searchMany(queries, candidates, items.queries);
+    double family = 0, type = 0, both = 0;
+    for (size_t q = 0; q < items.queries.size(); ++q) {
+        const int query = items.queries[q];
+        for (int f = 0; f < int(GarmentColour::basicNames().size()); ++f) {
+            const QString wanted = GarmentColour::basicNames()[f];
+            if (wanted == items.families[size_t(query)]) continue;
+            if (available.value(key(items.types[size_t(query)], wanted)) < k) continue;
+            ++quality.requests;
+            const ColourWish wish{Eigen::RowVectorXf(), ColourModel::Choice{f, -1}};
+            for (const SearchHit &hit : ColourRanking::rerank(results[q], *colour.colours, wish, settings, k)) {
+                const bool inFamily = items.families[size_t(hit.item)] == wanted;
+                const bool inType = items.sameType(hit.item, query);
+                family += inFamily ? 1 : 0;
+                type += inType ? 1 : 0;
+                both += inFamily && inType ? 1 : 0;
+            }
+        }
+    }
+    if (quality.requests == 0) return quality;
+    const double denominator = double(quality.requests) * k;
+    quality.pAtKFamily = family / denominator;
+    quality.pAtKArticleType = type / denominator;
+    quality.pAtKArticleTypeFamily = both / denominator;
+    return quality;
+}
+
+Expected<FeedbackQuality> Evaluator::relevanceFeedback(const EmbeddingStore &store, const StyleLabels &labels,
+                                                       const EmbeddingRecipe &recipe, int folds, const Rocchio &rocchio,
+                                                       int likes, int k, std::shared_ptr<const DiscriminantProjection> given)
 {
     FeedbackQuality quality;
     quality.likes = likes;
@@ -181,7 +363,8 @@ FeedbackQuality Evaluator::relevanceFeedback(const EmbeddingStore &store, const 
             if (int(kept.size()) < k && std::find(left.begin(), left.end(), hit.item) == left.end()) kept.push_back(hit);
         return kept;
     };
-    const int used = forEachFold(store, items, recipe, folds, given, [&](const SearchSpace &space, const std::vector<int> &foldQueries) {
+    const auto owned = foldSetup(store, labels, recipe, folds, std::move(given));
+    const auto used = forEachFold(store, items, recipe, owned->setup, [&](const SearchSpace &space, const std::vector<int> &foldQueries) {
         RowMatrix queries(Eigen::Index(foldQueries.size()), space.dimension());
         for (size_t q = 0; q < foldQueries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(foldQueries[q]);
         const auto first = space.searchMany(queries, k + likes, foldQueries);
@@ -217,8 +400,8 @@ FeedbackQuality Evaluator::relevanceFeedback(const EmbeddingStore &store, const 
         }
         quality.eligible += int(eligible.size());
     });
-    if (used < 0) return quality;
-    quality.folds = used;
+    if (!used) return Expected<FeedbackQuality>::failure(used.error());
+    quality.folds = *used;
     if (quality.eligible == 0) return quality;
     const double denominator = double(quality.eligible) * k;
     quality.pBefore = before / denominator;
@@ -228,28 +411,24 @@ FeedbackQuality Evaluator::relevanceFeedback(const EmbeddingStore &store, const 
     return quality;
 }
 
-int Evaluator::foldsNeeded(const EmbeddingStore &store, const EmbeddingRecipe &recipe)
+int Evaluator::foldsNeeded(const EmbeddingStore &store, const EmbeddingRecipe &recipe, const QString &catalogRoot,
+                           const DiscriminantProjection &projection)
 {
     if (recipe.projectionWeight <= 0) return 0;
-    // The built-in projection lists the files it was fitted on; a shared file name means
-    // this catalog's labels took part in the fit.
-    QSet<QString> trained;
-    for (const QJsonValue &name : DiscriminantProjection::builtIn().provenance().value(QStringLiteral("fitted_on_files")).toArray())
-        trained.insert(name.toString());
-    for (const CatalogFile &item : store.items())
-        if (trained.contains(QFileInfo(item.relativePath).fileName())) return kCrossValidationFolds;
-    return 0;
+    return sharesTrainingItems(store, catalogRoot, projection) ? kCrossValidationFolds : 0;
 }
 
 StreetQuality Evaluator::streetQueries(const EmbeddingModel &model, const EmbeddingRecipe &recipe,
                                        const EmbeddingStore &store, const StyleLabels &labels,
                                        const std::vector<LabelledImage> &queries, const LabelMap &map, int k,
                                        const Progress &onProgress,
-                                       std::shared_ptr<const DiscriminantProjection> projection)
+                                       std::shared_ptr<const DiscriminantProjection> projection,
+                                       const ColourContext *colour)
 {
     StreetQuality quality;
     const ImageLoader loader;
     const SearchSpace space(store, recipe, std::move(projection));
+    const ColourStep colourStep{colour, recipe};
     double strictHits = 0, broadHits = 0;
     qint64 embedNs = 0;
     for (size_t start = 0; start < queries.size(); start += kStreetBatch) {
@@ -275,7 +454,11 @@ StreetQuality Evaluator::streetQueries(const EmbeddingModel &model, const Embedd
         embedNs += clock.nsecsElapsed();
         const RowMatrix embeddings = space.prepare(raw);
         for (size_t i = 0; i < used.size(); ++i) {
-            for (const SearchHit &hit : space.search(embeddings.row(Eigen::Index(i)), {k, -1, nullptr})) {
+            const Eigen::RowVectorXf signature =
+                colourStep.active() ? colour->colours->signatureOf(GarmentColour::describe(images[i], ImageRole::OutsidePhoto))
+                                    : Eigen::RowVectorXf();
+            const auto hits = space.search(embeddings.row(Eigen::Index(i)), {colourStep.candidates(k), -1, nullptr});
+            for (const SearchHit &hit : colourStep.apply(hits, signature, k)) {
                 const QString type = labels.value(store.items()[size_t(hit.item)].relativePath, kArticleType);
                 strictHits += map.isHit(used[i]->label, type, false) ? 1 : 0;
                 broadHits += map.isHit(used[i]->label, type, true) ? 1 : 0;

@@ -1,5 +1,6 @@
 #include "Recommender.h"
 
+#include "GarmentColour.h"
 #include "ImageLoader.h"
 #include "QueryRegion.h"
 
@@ -11,8 +12,10 @@
 
 namespace lookbook {
 
-Recommender::Recommender(const EmbeddingStore &store, const SearchSpace &space, const StyleLabels *labels, QString catalogRoot)
-    : m_store(store), m_space(space), m_labels(labels), m_root(std::move(catalogRoot))
+Recommender::Recommender(const EmbeddingStore &store, const SearchSpace &space, const StyleLabels *labels, QString catalogRoot,
+                         const CatalogColours *colours)
+    : m_store(store), m_space(space), m_labels(labels), m_root(std::move(catalogRoot)),
+      m_colours(colours && colours->size() == store.size() ? colours : nullptr)
 {
 }
 
@@ -40,16 +43,19 @@ std::vector<Eigen::RowVectorXf> Recommender::vectorsOf(const std::vector<int> &i
 
 Expected<std::vector<Eigen::RowVectorXf>> Recommender::vectorsOf(const std::vector<QueryInput> &pictures,
                                                                   const EmbeddingModel *model,
-                                                                  const EmbeddingRecipe &recipe) const
+                                                                  const EmbeddingRecipe &recipe,
+                                                                  std::vector<Eigen::RowVectorXf> *signatures) const
 {
     using Result = Expected<std::vector<Eigen::RowVectorXf>>;
     std::vector<Eigen::RowVectorXf> vectors(pictures.size());
+    if (signatures) signatures->assign(pictures.size(), Eigen::RowVectorXf());
     std::vector<cv::Mat> toEmbed;
     std::vector<size_t> embedFor;
     for (size_t i = 0; i < pictures.size(); ++i) {
         const QueryInput &picture = pictures[i];
         if (const int item = catalogItemOf(picture); item >= 0) {
             vectors[i] = m_space.itemQuery(item);
+            if (signatures && m_colours) (*signatures)[i] = m_colours->signature(item);
             continue;
         }
         auto image = picture.bytes.isEmpty() && !picture.localPath.isEmpty() ? ImageLoader().loadFile(picture.localPath)
@@ -59,6 +65,8 @@ Expected<std::vector<Eigen::RowVectorXf>> Recommender::vectorsOf(const std::vect
         if (!crop) return Result::failure(QStringLiteral("%1 cannot be searched: %2").arg(picture.displayName, crop.error()));
         toEmbed.push_back(*crop);
         embedFor.push_back(i);
+        if (signatures && m_colours)
+            (*signatures)[i] = m_colours->signatureOf(GarmentColour::describe(*crop, ImageRole::OutsidePhoto));
     }
     if (toEmbed.empty()) return vectors;
     if (!model) return Result::failure(QStringLiteral("The model is not loaded, so images cannot be searched."));
@@ -95,8 +103,13 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
     QElapsedTimer clock;
     clock.start();
     // Every vector in one batch through the network: pictures, then liked and disliked pictures.
-    auto pictureVectors = vectorsOf(request.allPictures(), model, recipe);
+    std::vector<Eigen::RowVectorXf> signatures;
+    auto pictureVectors = vectorsOf(request.allPictures(), model, recipe, &signatures);
     if (!pictureVectors) return Result::failure(pictureVectors.error());
+    signatures.resize(request.pictures.size()); // the query's own pictures
+    for (int item : request.items) signatures.push_back(m_colours ? m_colours->signature(item) : Eigen::RowVectorXf());
+    auto wish = colourWish(request, signatures);
+    if (!wish) return Result::failure(wish.error());
     const auto from = [&](size_t begin, size_t count) {
         return std::vector<Eigen::RowVectorXf>(pictureVectors->begin() + qsizetype(begin), pictureVectors->begin() + qsizetype(begin + count));
     };
@@ -129,16 +142,48 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
 
     const bool useTaste = request.taste && !request.taste->isEmpty()
                           && request.taste->spaceKey() == recipe.id() && request.taste->dimension() == m_space.dimension();
+    // Colour re-orders the search's first candidates, then the taste profile the first of those.
+    ColourRankingSettings colourSettings;
+    colourSettings.weight = recipe.colourWeight;
+    const int forTaste = useTaste ? request.k * TasteProfile::kCandidatesPerResult : request.k;
     SearchRequest search;
-    search.k = useTaste ? request.k * TasteProfile::kCandidatesPerResult : request.k;
+    search.k = m_colours ? std::max(forTaste, ColourRanking::candidatesFor(*wish, colourSettings, request.k)) : forTaste;
     search.allowed = allowed.empty() ? nullptr : &allowed;
     std::vector<SearchHit> hits = outcome.allowedItems > 0 ? m_space.search(query, search) : std::vector<SearchHit>();
+    if (m_colours) hits = ColourRanking::rerank(std::move(hits), *m_colours, *wish, colourSettings, forTaste);
     if (useTaste) hits = request.taste->rerank(std::move(hits), request.k, [this](int item) { return m_space.itemQuery(item); });
+    outcome.colour = wish->chosen && m_colours ? m_colours->model().nameOf(*wish->chosen) : QString();
     outcome.tasteApplied = useTaste;
     outcome.searchMs = double(clock.nsecsElapsed()) / 1e6;
 
     outcome.results = resultItems(hits, m_store, m_labels, m_root);
     return outcome;
+}
+
+Expected<ColourWish> Recommender::colourWish(const RecommendRequest &request, const std::vector<Eigen::RowVectorXf> &signatures) const
+{
+    ColourWish wish;
+    if (!m_colours) {
+        if (request.colour.isEmpty()) return wish;
+        return Expected<ColourWish>::failure(
+            QStringLiteral("the catalog's garment colours are not known yet, so results cannot be asked for in %1").arg(request.colour));
+    }
+    if (!request.colour.isEmpty()) {
+        wish.chosen = m_colours->model().choose(request.colour);
+        if (!wish.chosen)
+            return Expected<ColourWish>::failure(QStringLiteral("'%1' is not a colour Lookbook knows: use a family (%2) or a colour "
+                                                                "such as %3")
+                                                     .arg(request.colour, GarmentColour::basicNames().join(QStringLiteral(", ")),
+                                                          m_colours->model().colours().mid(0, 4).join(QStringLiteral(", "))));
+    }
+    // A mood board's colour is the mean of its pictures' signatures.
+    for (const Eigen::RowVectorXf &s : signatures) {
+        if (s.size() == 0) continue;
+        if (wish.alike.size() == 0) wish.alike = Eigen::RowVectorXf::Zero(s.size());
+        wish.alike += s;
+    }
+    if (wish.alike.size() > 0 && wish.alike.norm() > 0) wish.alike /= wish.alike.norm();
+    return wish;
 }
 
 } // namespace lookbook

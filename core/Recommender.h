@@ -9,6 +9,7 @@
 // Stateless: it reads the store, space and labels it is given, so searches can run on any
 // thread at once.
 
+#include "ColourRanking.h"
 #include "EmbeddingModel.h"
 #include "EmbeddingStore.h"
 #include "QueryInput.h"
@@ -32,6 +33,10 @@ struct RecommendRequest {
     int k = 5;
     const TasteProfile *taste = nullptr; // null or empty: no re-ranking
     Rocchio::Weights feedbackWeights;
+    // "This, in another colour": a colour family ("blue") or colour ("Navy Blue") the
+    // results should have, by their garment colour (not their labels); empty: colours
+    // alike the query's, as the recipe weighs them.
+    QString colour;
 
     // Every picture the request names: queries, then liked, then disliked.
     std::vector<QueryInput> allPictures() const;
@@ -39,8 +44,11 @@ struct RecommendRequest {
 
 class Recommender {
 public:
-    // catalogRoot: the absolute folder the store's relative paths are in. labels may be null.
-    Recommender(const EmbeddingStore &store, const SearchSpace &space, const StyleLabels *labels, QString catalogRoot);
+    // catalogRoot: the absolute folder the store's relative paths are in. labels may be
+    // null; so may colours (the store's garment colours, in its order): then colour plays
+    // no part and a requested colour is refused.
+    Recommender(const EmbeddingStore &store, const SearchSpace &space, const StyleLabels *labels, QString catalogRoot,
+                const CatalogColours *colours = nullptr);
 
     // The catalog item a picture is: its file is in this catalog and no region is drawn on
     // it, so its stored vector serves (no decoding, no network). -1 otherwise.
@@ -54,15 +62,21 @@ public:
 
     // The search-space vectors of pictures (catalog items read from the store, others
     // decoded, cropped and embedded in one batch).
+    // With `signatures`, also each picture's colour signature (empty without colours).
     Expected<std::vector<Eigen::RowVectorXf>> vectorsOf(const std::vector<QueryInput> &pictures,
-                                                         const EmbeddingModel *model, const EmbeddingRecipe &recipe) const;
+                                                         const EmbeddingModel *model, const EmbeddingRecipe &recipe,
+                                                         std::vector<Eigen::RowVectorXf> *signatures = nullptr) const;
     std::vector<Eigen::RowVectorXf> vectorsOf(const std::vector<int> &items) const;
 
 private:
     const EmbeddingStore &m_store;
     const SearchSpace &m_space;
+    // What the request asks of colour, from the query pictures' and items' signatures.
+    Expected<ColourWish> colourWish(const RecommendRequest &request, const std::vector<Eigen::RowVectorXf> &signatures) const;
+
     const StyleLabels *m_labels;
     QString m_root;
+    const CatalogColours *m_colours;
 };
 
 } // namespace lookbook

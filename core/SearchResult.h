@@ -32,6 +32,7 @@ struct SearchOutcome {
     int allowedItems = 0;       // how many of them the filter allowed (all without one)
     QString filterDescription;  // the filter in words, empty without one
     bool tasteApplied = false;  // the taste profile re-ranked the results
+    QString colour;             // the colour asked for ("in another colour"), empty for none
     double embedMs = 0;
     double searchMs = 0;
     QString catalogRoot;        // absolute path of the catalog folder searched

@@ -76,20 +76,57 @@ std::vector<SearchHit> rescored(const SpaceRows &rows, const std::vector<int> &s
     return top.take();
 }
 
+// Each row first (its own score), then its k - 1 nearest allowed other rows: the neighbour
+// lists of an augmentation that may mix only the allowed items into other rows. Exact scans
+// in blocks of rows for small catalogs, a coarse index from kCoarseFromItems rows on.
+std::vector<std::vector<SearchHit>> nearestAllowed(const SpaceRows &rows, int k, const std::vector<char> &allowed,
+                                                   QThreadPool *pool)
+{
+    const int count = int(rows.rows());
+    std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(count));
+    const SearchRequest others{k - 1, -1, &allowed};
+    std::unique_ptr<const CoarseIndex> coarse;
+    if (count >= SearchSpace::kCoarseFromItems) coarse = std::make_unique<const CoarseIndex>(rows, CoarseIndex::Options{}, pool);
+    forEachBlock(count, kNeighbourRowsPerTask, pool, [&](int, int first, int last) {
+        const RowMatrix queries = rows.block(first, last);
+        const Eigen::MatrixXf scores = coarse ? Eigen::MatrixXf() : rows.scoreAll(queries);
+        for (int i = first; i < last; ++i) {
+            const auto query = queries.row(i - first);
+            std::vector<SearchHit> list{{i, query.squaredNorm()}};
+            if (k > 1 && coarse) {
+                SearchRequest request = others;
+                request.excludeItem = i;
+                const auto shortlist = coarse->shortlistForItem(i, request, std::max(k - 1, coarse->shortlistSize()), nullptr);
+                for (const SearchHit &hit : rescored(rows, shortlist, query, k - 1)) list.push_back(hit);
+            } else if (k > 1) {
+                TopK top(k - 1);
+                for (int j = 0; j < count; ++j)
+                    if (j != i && allowed[size_t(j)]) top.offer(j, scores(i - first, j));
+                for (const SearchHit &hit : top.take()) list.push_back(hit);
+            }
+            hits[size_t(i)] = std::move(list);
+        }
+    });
+    return hits;
+}
+
 } // namespace
 
 SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                          std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Speed speed,
-                         QThreadPool *buildPool)
+                         QThreadPool *buildPool, const std::vector<char> *neighbourItems)
     : m_store(&store),
       m_recipe(recipe),
       m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
       m_pool(pool),
-      m_rows(rowsFor(store, m_projection.get(), recipe.projectionWeight, buildPool ? buildPool : pool))
+      m_rows(rowsFor(store, m_projection.get(), recipe.projectionWeight, buildPool ? buildPool : pool)),
+      m_neighboursMasked(neighbourItems != nullptr)
 {
+    Q_ASSERT(!neighbourItems || Eigen::Index(neighbourItems->size()) == m_rows.rows());
     QThreadPool *const builder = buildPool ? buildPool : pool;
     if (recipe.augmentNeighbours > 0 && size() > 0)
-        m_rows.mixNeighbours(nearestNeighbours(m_rows, recipe.augmentNeighbours, builder), EmbeddingRecipe::kNeighbourPower);
+        m_rows.mixNeighbours(nearestNeighbours(m_rows, recipe.augmentNeighbours, builder, neighbourItems),
+                             EmbeddingRecipe::kNeighbourPower);
     if (speed == Speed::Full && size() >= kCoarseFromItems)
         m_coarse = std::make_unique<const CoarseIndex>(m_rows, CoarseIndex::Options{}, builder);
     // The build read every row of a mapped cache through the mapping; searches copy the
@@ -120,7 +157,7 @@ QJsonObject SearchSpace::fileHeader() const
 
 Status SearchSpace::save(const QString &path) const
 {
-    if (!m_store->fileChecksum())
+    if (!m_store->fileChecksum() || m_neighboursMasked)
         return Status::failure(QStringLiteral("only a search space of a catalog as loaded from its cache is saved"));
     QByteArray bytes;
     format::ByteWriter w(bytes);
@@ -262,8 +299,10 @@ std::vector<std::vector<SearchHit>> SearchSpace::searchMany(const RowMatrix &que
     return topOf(expanded, k);
 }
 
-std::vector<std::vector<SearchHit>> SearchSpace::nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool)
+std::vector<std::vector<SearchHit>> SearchSpace::nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool,
+                                                                   const std::vector<char> *allowed)
 {
+    if (allowed) return nearestAllowed(rows, k, *allowed, pool);
     // Small catalogs: all pairs as matrix products. Large ones: a coarse index over the
     // rows, each row's shortlist re-scored exactly; all pairs would take minutes at 44k items.
     const int count = int(rows.rows());

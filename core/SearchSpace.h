@@ -36,9 +36,14 @@ public:
     // `projection` is used when the recipe asks for one; it defaults to the built-in one.
     // The store must outlive the space (its rows are read, not copied). Searches run on
     // `pool`; building runs on `buildPool` (the same pool when null).
+    // `neighbourItems`, when given, are the only items augmentation mixes into other items'
+    // rows (neighbourItems[i] != 0; every row keeps its own): cross-validation keeps a
+    // held-out fold's vectors out of the rows its queries are compared with. Such a space
+    // is not the catalog's and is never saved.
     SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                 std::shared_ptr<const DiscriminantProjection> projection = {},
-                QThreadPool *pool = Searcher::pool(), Speed speed = Speed::Full, QThreadPool *buildPool = nullptr);
+                QThreadPool *pool = Searcher::pool(), Speed speed = Speed::Full, QThreadPool *buildPool = nullptr,
+                const std::vector<char> *neighbourItems = nullptr);
     SearchSpace(const SearchSpace &) = delete;
     SearchSpace &operator=(const SearchSpace &) = delete;
 
@@ -82,8 +87,10 @@ public:
     // Every row's k nearest rows, itself included (its own score is 1, so it comes first
     // unless an identical row ties with it): what augmentation is built from. Exact for
     // small catalogs; from 10,000 rows on, through a coarse index of the rows. Never an
-    // all-pairs matrix.
-    static std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool);
+    // all-pairs matrix. With `allowed`, a row's list is itself first, then its k - 1
+    // nearest allowed rows.
+    static std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool,
+                                                                 const std::vector<char> *allowed = nullptr);
 
     // Database-side augmentation of unit rows: row i becomes L2(sum over its k nearest rows
     // j, itself included, of max(cos, 0)^power * row j). Materialised, for checks.
@@ -107,6 +114,7 @@ private:
     QThreadPool *m_pool;
     SpaceRows m_rows;
     std::unique_ptr<const CoarseIndex> m_coarse; // null for small catalogs and quick spaces
+    bool m_neighboursMasked = false;              // built with neighbourItems: not the catalog's space
 };
 
 } // namespace lookbook

@@ -103,10 +103,7 @@ struct TilePair {
     Eigen::Index first, second; // tile indices, first <= second
 };
 
-struct FoundPair {
-    int a, b; // rows of the source
-    float score;
-};
+using FoundPair = SimilarityJoin::Pair; // rows of the source
 
 // Keeps the better of `best` and (item, score) as a row's most similar: a higher score,
 // then a lower row.
@@ -130,14 +127,29 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
                                                                      const std::atomic_bool *cancel,
                                                                      Counts *counts) const
 {
+    const auto pairs = pairsAboveFloor(rows, progress, cancel, counts);
+    if (!pairs) return std::nullopt;
+    std::vector<SearchHit> best(size_t(rows.rows()), SearchHit{-1, 0.0f});
+    for (const Pair &pair : *pairs) {
+        offer(best[size_t(pair.a)], pair.b, pair.score);
+        offer(best[size_t(pair.b)], pair.a, pair.score);
+    }
+    return best;
+}
+
+std::optional<std::vector<SimilarityJoin::Pair>> SimilarityJoin::pairsAboveFloor(const RowSource &rows,
+                                                                                 const Progress &progress,
+                                                                                 const std::atomic_bool *cancel,
+                                                                                 Counts *counts) const
+{
     auto cancelled = [cancel] { return cancel && cancel->load(std::memory_order_relaxed); };
     const Eigen::Index count = rows.rows();
-    std::vector<SearchHit> best(size_t(count), SearchHit{-1, 0.0f});
+    std::vector<Pair> all;
     Counts tally;
     if (cancelled()) return std::nullopt;
     if (count < 2) {
         if (counts) *counts = tally;
-        return best;
+        return all;
     }
     // Progress in proportion to the multiply-adds: projecting a row costs columns x axes,
     // a tile pair tile^2 x first axes. The tile pairs are known once the rows are sorted;
@@ -146,8 +158,8 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
     const Eigen::Index tiles = (count + tile - 1) / tile;
     const double rowWork = double(rows.cols()) * m_options.dimensions;
     const double tilePairWork = double(tile) * double(tile) * m_options.screenDimensions;
-    auto report = [&](double done, double all) {
-        if (progress && !cancelled()) progress(int(double(count) * std::min(1.0, done / all)), int(count));
+    auto report = [&](double done, double whole) {
+        if (progress && !cancelled()) progress(int(double(count) * std::min(1.0, done / whole)), int(count));
     };
     const double allPairsWork = tilePairWork * double(tiles * (tiles + 1) / 2);
     const CompressedRows compressed = compress(rows, m_options, m_pool, [&](Eigen::Index done) {
@@ -215,7 +227,8 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
         rows.gather(needed, full);
         for (const auto &[a, b] : pairs) {
             const float score = full.row(slot(a)).dot(full.row(slot(b)));
-            if (score >= m_floor) found[index].push_back({compressed.item[size_t(a)], compressed.item[size_t(b)], score});
+            const int ra = compressed.item[size_t(a)], rb = compressed.item[size_t(b)];
+            if (score >= m_floor) found[index].push_back({std::min(ra, rb), std::max(ra, rb), score});
         }
     };
 
@@ -234,13 +247,10 @@ std::optional<std::vector<SearchHit>> SimilarityJoin::bestAboveFloor(const RowSo
         tally.screened += screened[index];
         tally.candidates += candidates[index];
         tally.pairs += qint64(found[index].size());
-        for (const FoundPair &pair : found[index]) {
-            offer(best[size_t(pair.a)], pair.b, pair.score);
-            offer(best[size_t(pair.b)], pair.a, pair.score);
-        }
+        all.insert(all.end(), found[index].begin(), found[index].end());
     }
     if (counts) *counts = tally;
-    return best;
+    return all;
 }
 
 } // namespace lookbook

@@ -67,6 +67,18 @@ public:
                                                          const std::atomic_bool *cancel = nullptr,
                                                          Counts *counts = nullptr) const;
 
+    // Every pair of rows whose cosine is at least the floor, each once (a < b), in an order
+    // that does not depend on the pool's thread count: what grouping all near-duplicates
+    // transitively needs (a row's most similar one alone would leave some pairs unjoined).
+    // Progress and cancel as for bestAboveFloor.
+    struct Pair {
+        int a = -1, b = -1;
+        float score = 0;
+    };
+    std::optional<std::vector<Pair>> pairsAboveFloor(const RowSource &rows, const Progress &progress = {},
+                                                     const std::atomic_bool *cancel = nullptr,
+                                                     Counts *counts = nullptr) const;
+
 private:
     float m_floor;
     Options m_options;

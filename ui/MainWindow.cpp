@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "CatalogPanel.h"
+#include "ColourChooser.h"
 #include "DropToResultsTimer.h"
 #include "DuplicatesDialog.h"
 #include "FilterBar.h"
@@ -12,6 +13,7 @@
 
 #include "ResultExporter.h"
 
+#include <QAbstractButton>
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
@@ -54,7 +56,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
       m_thumbnails(new ThumbnailCache({240, 320}, this)),
       m_queryPane(new QueryPane(this)), m_results(new ResultsView(m_thumbnails, this)),
       m_catalogPanel(new CatalogPanel(this)), m_resultsTitle(new QLabel(this)), m_filterBar(new FilterBar(this)),
-      m_splitter(new QSplitter(this)),
+      m_colourChooser(new ColourChooser(this)), m_splitter(new QSplitter(this)),
       m_itemsLabel(new QLabel(this)), m_modelLabel(new QLabel(this))
 {
     setWindowTitle(tr("Lookbook"));
@@ -75,6 +77,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     rightLayout->addWidget(m_resultsTitle);
     rightLayout->addWidget(m_results, 1);
 
+    m_queryPane->addQueryTool(m_colourChooser); // under the picture: this, in another colour
     m_splitter->addWidget(m_queryPane);
     m_splitter->addWidget(right);
     m_splitter->setStretchFactor(0, 0);
@@ -94,6 +97,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     restoreSettings();
     updateStatus();
     updateEmptyMessage();
+    updateColourChoice();
     m_resultsTitle->setText(tr("Most similar items"));
 
     connect(m_queryPane, &QueryPane::queryChosen, this, &MainWindow::runQuery);
@@ -102,6 +106,7 @@ MainWindow::MainWindow(Options options, QWidget *parent)
     connect(m_results, &ResultsView::searchWithRequested, this, &MainWindow::searchWithItem);
     connect(m_results, &ResultsView::feedbackGiven, this, &MainWindow::giveFeedback);
     connect(m_filterBar, &FilterBar::filterChanged, this, &MainWindow::applyFilter);
+    connect(m_colourChooser, &ColourChooser::colourChosen, this, &MainWindow::chooseColour);
     connect(m_queryPane, &QueryPane::regionChosen, this, &MainWindow::setQueryRegion);
     connect(m_catalogPanel, &CatalogPanel::chooseFolderRequested, this, &MainWindow::chooseCatalog);
     connect(m_catalogPanel, &CatalogPanel::cancelRequested, &m_session, &CatalogSession::cancelIndexing);
@@ -139,13 +144,13 @@ void MainWindow::buildMenus()
 
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *count = view->addMenu(tr("Number of &Results"));
-    auto *group = new QActionGroup(this);
+    m_resultCountActions = new QActionGroup(this);
     for (int k : kResultCountChoices) {
         QAction *a = count->addAction(tr("%n items", nullptr, k));
         a->setCheckable(true);
         a->setData(k);
         a->setChecked(k == m_k);
-        group->addAction(a);
+        m_resultCountActions->addAction(a);
         connect(a, &QAction::triggered, this, [this, k] { setResultCount(k); });
     }
 
@@ -163,6 +168,7 @@ void MainWindow::buildMenus()
     centre->setObjectName(QStringLiteral("centreCrop"));
     QAction *whole = searchMenu->addAction(tr("Search the &Whole Picture"), m_queryPane, &QueryPane::clearRegion);
     whole->setObjectName(QStringLiteral("wholePicture"));
+    buildColourMenu(searchMenu);
     searchMenu->addSeparator();
     QAction *duplicates = searchMenu->addAction(tr("Find &Near-Duplicates in the Catalog…"), this, &MainWindow::showDuplicates);
     duplicates->setObjectName(QStringLiteral("findDuplicates"));
@@ -188,6 +194,36 @@ void MainWindow::buildMenus()
 
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lookbook"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::buildColourMenu(QMenu *searchMenu)
+{
+    QMenu *colours = searchMenu->addMenu(tr("&Colour"));
+    colours->menuAction()->setObjectName(QStringLiteral("colourMenu"));
+    colours->setToolTipsVisible(true); // a disabled choice says why
+    m_colourActions = new QActionGroup(this);
+    m_colourActions->setExclusive(true);
+    QStringList choices{QString()};
+    choices << ColourChooser::families();
+    for (const QString &colour : std::as_const(choices)) {
+        QAction *a = colours->addAction(colour.isEmpty() ? tr("&Any Colour") : ColourChooser::titleName(colour));
+        a->setCheckable(true);
+        a->setData(colour);
+        a->setObjectName(QStringLiteral("colour-%1").arg(colour.isEmpty() ? QStringLiteral("any") : colour));
+        m_colourActions->addAction(a);
+        connect(a, &QAction::triggered, this, [this, colour] { chooseColour(colour); });
+        if (colour.isEmpty()) colours->addSeparator();
+    }
+}
+
+QList<QAction *> MainWindow::colourActions() const
+{
+    return m_colourActions->actions();
+}
+
+QString MainWindow::resultsTitle() const
+{
+    return m_resultsTitle->text();
 }
 
 void MainWindow::connectTimings()
@@ -241,6 +277,17 @@ void MainWindow::connectSession()
         updateStatus();
         updateEmptyMessage();
         m_filterBar->setCatalog(m_session.store().get(), m_session.labels().get());
+        updateColourChoice(); // a newer store's colours are not known yet
+    });
+    connect(&m_session, &CatalogSession::coloursChanged, this, [this](bool ready) {
+        if (ready) m_coloursProblem.clear();
+        updateColourChoice();
+        if (ready && m_colourWithheld) search(false); // the colour asked for, now that it can be
+    });
+    connect(&m_session, &CatalogSession::coloursProblem, this, [this](const QString &reason) {
+        m_coloursProblem = reason;
+        statusBar()->showMessage(tr("Garment colours: %1").arg(reason), 10000);
+        updateColourChoice();
     });
     connect(&m_session, &CatalogSession::tasteProblem, this, [this](const QString &reason) {
         statusBar()->showMessage(tr("Taste profile: %1").arg(reason), 10000);
@@ -252,29 +299,39 @@ void MainWindow::connectSession()
     connect(&m_session, &CatalogSession::searchFinished, this, [this](const SearchOutcome &outcome) {
         if (outcome.queryId != m_shownQuery) return;
         m_queryPane->clearMessage();
-        m_resultsTitle->setText(tr("%n most similar items", nullptr, int(outcome.results.size()))
-                                + tr(" · %1 searched in %2 ms")
-                                      .arg(QLocale().toString(outcome.catalogItems))
-                                      .arg(QLocale().toString(outcome.embedMs + outcome.searchMs, 'f', 0)));
-        QStringList refinements;
-        if (!m_query.liked.isEmpty() || !m_query.disliked.isEmpty())
-            refinements << tr("%n liked", nullptr, int(m_query.liked.size())) + u' '
-                               + tr("%n disliked", nullptr, int(m_query.disliked.size()));
-        if (!outcome.filterDescription.isEmpty())
-            refinements << tr("only %1 (%2 items)").arg(outcome.filterDescription, QLocale().toString(outcome.allowedItems));
-        if (outcome.tasteApplied) refinements << tr("your taste");
-        if (!refinements.isEmpty()) m_resultsTitle->setText(m_resultsTitle->text() + tr(" · ") + refinements.join(tr(", ")));
+        showTitleOf(outcome);
         if (outcome.results.empty() && outcome.allowedItems == 0)
             m_results->setEmptyMessage(tr("No item matches the filter.\nClear a filter to see more."));
         m_outcome = outcome;
         m_dropToResults->resultsShown(outcome);
         m_results->setFeedback(m_query.liked, m_query.disliked);
         m_results->setResults(outcome.results);
-        m_results->setFocus();
+        // The arrow keys walk the swatches, choosing as they go: focus stays with them.
+        if (!m_colourChooser->isAncestorOf(QApplication::focusWidget())) m_results->setFocus();
     });
     connect(&m_session, &CatalogSession::searchFailed, this, [this](quint64 id, const QString &reason) {
         if (id == m_shownQuery) m_queryPane->showError(reason);
     });
+}
+
+void MainWindow::showTitleOf(const SearchOutcome &outcome)
+{
+    const int count = int(outcome.results.size());
+    const QString items = outcome.colour.isEmpty()
+                              ? tr("%n most similar items", nullptr, count)
+                              : tr("%n most similar items in %1", nullptr, count).arg(ColourChooser::displayName(outcome.colour));
+    QString title = items + tr(" · %1 searched in %2 ms")
+                                .arg(QLocale().toString(outcome.catalogItems))
+                                .arg(QLocale().toString(outcome.embedMs + outcome.searchMs, 'f', 0));
+    QStringList refinements;
+    if (!m_query.liked.isEmpty() || !m_query.disliked.isEmpty())
+        refinements << tr("%n liked", nullptr, int(m_query.liked.size())) + u' '
+                           + tr("%n disliked", nullptr, int(m_query.disliked.size()));
+    if (!outcome.filterDescription.isEmpty())
+        refinements << tr("only %1 (%2 items)").arg(outcome.filterDescription, QLocale().toString(outcome.allowedItems));
+    if (outcome.tasteApplied) refinements << tr("your taste");
+    if (!refinements.isEmpty()) title += tr(" · ") + refinements.join(tr(", "));
+    m_resultsTitle->setText(title);
 }
 
 void MainWindow::start()
@@ -304,14 +361,18 @@ void MainWindow::openCatalog(const QString &root)
     m_session.openCatalog(root, sameAsStarted ? m_options.cachePath : QString());
     m_catalogPanel->showCatalog(root, 0);
     m_results->setResults({});
+    m_coloursProblem.clear();
+    updateColourChoice();
     QSettings().setValue(kLastCatalog, QFileInfo(root).absoluteFilePath());
     setWindowTitle(tr("%1 — Lookbook").arg(QDir(root).dirName()));
 }
 
 void MainWindow::runQuery(const QueryInput &query)
 {
-    // The pane already shows the query's preview.
-    m_query = CatalogSession::Query{{query}, {}, {}, m_filterBar->filter(), m_k};
+    // The pane already shows the query's preview. A new picture is a new look: it starts
+    // again with any colour (the swatches' tooltips say so).
+    m_query = CatalogSession::Query{{query}, {}, {}, m_filterBar->filter(), m_k, {}};
+    updateColourChoice();
     search(true);
     m_dropToResults->timeQuery(m_shownQuery, query.receivedMs);
 }
@@ -321,7 +382,9 @@ void MainWindow::searchWithItem(const ResultItem &item)
     // The result's thumbnail is on screen already: no decoding on the GUI thread.
     m_queryPane->showQuery(m_thumbnails->thumbnail(item.absolutePath), QFileInfo(item.relativePath).fileName(),
                            QueryPane::pictureSizeOf(item.absolutePath));
-    m_query = CatalogSession::Query{{m_session.catalogPicture(item.relativePath)}, {}, {}, m_filterBar->filter(), m_k};
+    // "More like this" keeps the colour asked for: the stylist is still after that colour.
+    m_query = CatalogSession::Query{{m_session.catalogPicture(item.relativePath)}, {}, {}, m_filterBar->filter(), m_k, m_query.colour};
+    updateColourChoice();
     search(true);
 }
 
@@ -359,6 +422,46 @@ void MainWindow::applyFilter(const ResultFilter &filter)
     if (!m_query.pictures.empty()) search(false); // the same query, seen through another filter
 }
 
+void MainWindow::chooseColour(const QString &colour)
+{
+    if (m_query.pictures.empty() || colour == m_query.colour) return updateColourChoice();
+    m_query.colour = colour;
+    updateColourChoice();
+    search(true); // Back returns to the colour before
+}
+
+void MainWindow::updateColourChoice()
+{
+    QString reason;
+    if (!m_coloursProblem.isEmpty())
+        reason = tr("Colours cannot be chosen: %1").arg(m_coloursProblem);
+    else if (m_session.catalogRoot().isEmpty())
+        reason = tr("Open a catalog to choose the colour of the results.");
+    else if (!m_session.coloursReady())
+        reason = m_session.isIndexing() || m_session.indexedItems() == 0
+                     ? tr("Colours can be chosen when the catalog is indexed.")
+                     : tr("Reading the colours of the catalog’s garments…");
+    else if (m_query.pictures.empty())
+        reason = tr("Search with a picture first, then choose a colour to see the look in it.");
+    m_colourChooser->setAvailability(m_session.colourChoices(), reason);
+    m_colourChooser->setColour(m_query.colour);
+    // The menu offers what the swatches offer.
+    for (QAction *a : m_colourActions->actions()) {
+        const QAbstractButton *swatch = m_colourChooser->swatch(a->data().toString());
+        a->setChecked(a->data().toString() == m_query.colour);
+        a->setEnabled(swatch && swatch->isEnabled());
+        a->setToolTip(swatch ? swatch->toolTip() : QString());
+    }
+}
+
+void MainWindow::sendQuery()
+{
+    CatalogSession::Query query = m_query;
+    m_colourWithheld = !query.colour.isEmpty() && !m_session.coloursReady();
+    if (m_colourWithheld) query.colour.clear();
+    m_session.search(query);
+}
+
 void MainWindow::setQueryRegion(const QRect &region)
 {
     if (m_query.pictures.size() != 1) return;
@@ -378,7 +481,7 @@ void MainWindow::search(bool newEntry)
         m_history[size_t(m_historyIndex)] = m_query;
     }
     updateHistoryActions();
-    m_session.search(m_query);
+    sendQuery();
 }
 
 void MainWindow::goBack()
@@ -402,8 +505,9 @@ void MainWindow::showQueryOf(const CatalogSession::Query &query)
                            query.pictures.size() > 1 ? tr("%n pictures combined", nullptr, int(query.pictures.size())) : first.displayName,
                            first.bytes.isEmpty() ? QueryPane::pictureSizeOf(first.localPath) : QueryPane::pictureSizeOf(first.bytes));
     m_queryPane->showRegion(first.region);
+    updateColourChoice();
     updateHistoryActions();
-    m_session.search(m_query);
+    sendQuery();
 }
 
 void MainWindow::showDuplicates()
@@ -526,8 +630,7 @@ void MainWindow::restoreSettings()
     restoreState(settings.value(kState).toByteArray());
     m_splitter->restoreState(settings.value(kSplitter).toByteArray());
     m_k = std::clamp(settings.value(kResultCount, kDefaultK).toInt(), 1, 100);
-    for (QAction *a : findChildren<QAction *>())
-        if (a->isCheckable() && a->data().isValid()) a->setChecked(a->data().toInt() == m_k);
+    for (QAction *a : m_resultCountActions->actions()) a->setChecked(a->data().toInt() == m_k);
 }
 
 void MainWindow::saveSettings() const

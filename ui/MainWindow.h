@@ -7,12 +7,14 @@
 
 #include <QMainWindow>
 
+class QActionGroup;
 class QLabel;
 class QSplitter;
 
 namespace lookbook {
 
 class CatalogPanel;
+class ColourChooser;
 class DropToResultsTimer;
 class FilterBar;
 class QueryPane;
@@ -43,6 +45,11 @@ public:
     // The start-up and drop-to-results timings (printed with LOOKBOOK_TIMING=1).
     TimingLog *timingLog() const { return m_timing; }
     FilterBar *filterBar() const { return m_filterBar; }
+    ColourChooser *colourChooser() const { return m_colourChooser; }
+    // The Search ▸ Colour actions: "Any colour" first, then the families; each action's data is its colour.
+    QList<QAction *> colourActions() const;
+    // The results title, as it reads now.
+    QString resultsTitle() const;
     int resultCount() const { return m_k; }
     void setResultCount(int k);
 
@@ -66,6 +73,9 @@ public slots:
     void giveFeedback(const lookbook::ResultItem &item, bool liked);
     void clearFeedback();
     void applyFilter(const lookbook::ResultFilter &filter);
+    // "This, in another colour": searches the query on show again for results in a colour
+    // family (empty: any colour), as a new history entry.
+    void chooseColour(const QString &colour);
     // Searches for a region of the (single) query picture; a null rect searches all of it.
     void setQueryRegion(const QRect &region);
     void goBack();
@@ -97,6 +107,13 @@ private:
     void search(bool newEntry);
     void showQueryOf(const CatalogSession::Query &query);
     void updateHistoryActions();
+    void buildColourMenu(QMenu *searchMenu);
+    // The swatches and the Colour menu: the query's colour, and whether one can be chosen now.
+    void updateColourChoice();
+    // Asks the session for m_query; without its colour while the catalog's colours are not
+    // known (a catalog being indexed) rather than failing, and again with it once they are.
+    void sendQuery();
+    void showTitleOf(const SearchOutcome &outcome);
     void exportWithDialog();
     void copyWithDialog();
     void addImageWithDialog();
@@ -112,6 +129,7 @@ private:
     CatalogPanel *m_catalogPanel;
     QLabel *m_resultsTitle;
     FilterBar *m_filterBar;
+    ColourChooser *m_colourChooser;
     QSplitter *m_splitter;
     QLabel *m_itemsLabel;
     QLabel *m_modelLabel;
@@ -123,6 +141,10 @@ private:
     SearchOutcome m_outcome;
     QAction *m_back = nullptr;
     QAction *m_forward = nullptr;
+    QActionGroup *m_resultCountActions = nullptr;
+    QActionGroup *m_colourActions = nullptr;
+    QString m_coloursProblem; // why the catalog's colours could not be read, empty when they could
+    bool m_colourWithheld = false; // the results on show were asked for without the query's colour
     bool m_firstPaintSeen = false;
 };
 

@@ -231,6 +231,14 @@ QueryPane::QueryPane(QWidget *parent) : QFrame(parent), m_fetcher(new UrlFetcher
     refresh();
 }
 
+void QueryPane::addQueryTool(QWidget *tool)
+{
+    tool->setParent(this);
+    m_layout->insertWidget(m_layout->indexOf(m_message), tool);
+    m_queryTools << tool;
+    refresh();
+}
+
 QSize QueryPane::sizeHint() const
 {
     return kPreferredSize;
@@ -540,6 +548,7 @@ void QueryPane::refresh()
     m_preview->setVisible(!showHint);
     m_caption->setVisible(!showHint);
     m_regionTools->setVisible(!showHint && !m_image.isNull());
+    for (QWidget *tool : std::as_const(m_queryTools)) tool->setVisible(!showHint);
     updateRegionBand();
     m_message->setVisible(showMessage);
     m_busyBar->setVisible(showMessage && m_messageKind == MessageKind::Busy);
@@ -561,6 +570,7 @@ void QueryPane::updatePreview()
     const int width = std::max(area.width(), kMinPreviewSide);
     // What goes under the picture keeps its room; the picture takes the rest.
     int reserved = m_caption->sizeHint().height() + kSpacing;
+    for (const QWidget *tool : std::as_const(m_queryTools)) reserved += tool->sizeHint().height() + kSpacing;
     if (m_messageKind != MessageKind::None) reserved += m_message->heightForWidth(width) + kSpacing;
     if (m_messageKind == MessageKind::Busy) reserved += kBusyBarHeight + kSpacing;
     const int maxHeight = std::max(area.height() - reserved, kMinPreviewSide);

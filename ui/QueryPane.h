@@ -55,6 +55,11 @@ public:
     void clearMessage();
     QString currentMessage() const;        // as given, for tests
 
+    // A widget that refines the query on show (the colour swatches): placed under the
+    // picture and its region tools, shown with the query, its room kept when the picture is
+    // fitted. The pane takes it as a child.
+    void addQueryTool(QWidget *tool);
+
     QSize sizeHint() const override;
 
 public slots:
@@ -119,6 +124,7 @@ private:
     QLabel *m_message = nullptr;
     QProgressBar *m_busyBar = nullptr;
     QWidget *m_regionTools = nullptr;
+    QList<QWidget *> m_queryTools; // addQueryTool's, in order
     QToolButton *m_centreButton = nullptr;
     QToolButton *m_wholeButton = nullptr;
     QRubberBand *m_band = nullptr;

@@ -1,11 +1,15 @@
 #include "CliCommands.h"
 
 #include "CatalogIndex.h"
+#include "ColourModel.h"
+#include "ColourStore.h"
 #include "EmbeddingModel.h"
 #include "Evaluator.h"
+#include "GarmentColour.h"
 #include "ImageLoader.h"
 #include "Indexer.h"
 #include "NearDuplicates.h"
+#include "ProjectionTuning.h"
 #include "QueryRegion.h"
 #include "Recommender.h"
 #include "ResourceLocator.h"
@@ -173,6 +177,22 @@ Expected<IndexedCatalog> openWithLabels(const Context &ctx)
     return IndexedCatalog{std::move(*store), std::move(*labels)};
 }
 
+// The catalog's garment colours, described now where they are missing or out of date.
+Expected<RowMatrix> garmentColours(const Context &ctx, const EmbeddingStore &store)
+{
+    TerminalProgress bar(QStringLiteral("garment colours"));
+    auto colours = ColourStore::update(ctx.catalog, store, ctx.cachePath,
+                                       [&](int done, int total) { bar.update({done, total, 0, -1, {}}); });
+    bar.finish();
+    return colours;
+}
+
+// The built-in colour model, shared without copying (it lives as long as the program).
+std::shared_ptr<const ColourModel> builtInColourModel()
+{
+    return std::shared_ptr<const ColourModel>(&ColourModel::builtIn(), [](const ColourModel *) {});
+}
+
 int runIndex(Context &ctx)
 {
     QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Images per network batch (default 16)."),
@@ -191,11 +211,27 @@ int runIndex(Context &ctx)
     TerminalProgress bar(QStringLiteral("indexing"));
     std::signal(SIGINT, onInterrupt);
     auto report = indexer.update(ctx.catalog, ctx.cachePath, [&](const IndexProgress &p) { bar.update(p); }, &g_cancel);
-    std::signal(SIGINT, SIG_DFL);
     bar.finish();
-    if (!report) return failure(report.error());
+    if (!report) {
+        std::signal(SIGINT, SIG_DFL);
+        return failure(report.error());
+    }
+    // Then the garment colours of what is indexed (new and changed files only).
+    std::optional<QString> colourProblem;
+    if (!report->cancelled) {
+        auto indexed = openIndexed(ctx);
+        TerminalProgress colourBar(QStringLiteral("garment colours"));
+        auto colours = indexed ? ColourStore::update(ctx.catalog, *indexed, ctx.cachePath,
+                                                     [&](int done, int total) { colourBar.update({done, total, 0, -1, {}}); },
+                                                     &g_cancel)
+                               : Expected<RowMatrix>::failure(indexed.error());
+        colourBar.finish();
+        if (!colours) colourProblem = colours.error();
+    }
+    std::signal(SIGINT, SIG_DFL);
 
     const IndexReport &r = *report;
+    if (colourProblem) err() << "warning: the garment colours were not brought up to date: " << *colourProblem << '\n';
     if (!r.cacheProblem.isEmpty()) err() << "note: the old cache was rebuilt because " << r.cacheProblem << '\n';
     if (r.resumedBatches > 0) err() << "note: resumed " << r.resumedBatches << " batches from an interrupted run\n";
     out() << (r.cancelled ? "Indexing cancelled; what was done is saved. Run the same command to resume.\n" : "")
@@ -291,7 +327,12 @@ int runQuery(Context &ctx)
                               QStringLiteral("Also copy the result images into FOLDER (created if missing), named "
                                              "NN_name by rank; a file already there is never replaced (\"name (2)\")."),
                               QStringLiteral("folder"));
-    ctx.parser.addOptions({k, filter, text, region, centre, like, dislike, exportTo, copyTo});
+    QCommandLineOption colour(QStringLiteral("colour"),
+                              QStringLiteral("The look of IMAGE in another colour: a family (black, brown, blue, grey, "
+                                             "green, orange, pink, purple, red, white, yellow) or a colour such as "
+                                             "\"Navy Blue\", judged from the items' pictures, not their labels."),
+                              QStringLiteral("name"));
+    ctx.parser.addOptions({k, filter, text, region, centre, like, dislike, exportTo, copyTo, colour});
     ctx.parser.addOption(ctx.common.json);
     ctx.parser.addOptions({ctx.common.labels, ctx.common.projection});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
@@ -312,6 +353,10 @@ int runQuery(Context &ctx)
     request.pictures = picturesAt(imagePaths);
     request.likedPictures = picturesAt(ctx.parser.values(like));
     request.dislikedPictures = picturesAt(ctx.parser.values(dislike));
+    request.colour = ctx.parser.value(colour).trimmed();
+    if (ctx.parser.isSet(colour) && !ColourModel::builtIn().choose(request.colour))
+        return usageError(QStringLiteral("--colour: '%1' is not a colour family (%2) or a known colour")
+                              .arg(request.colour, GarmentColour::basicNames().join(QStringLiteral(", "))));
     // Refused before the search, which can take seconds: a wrong name is known at once.
     const QStringList exports = ctx.parser.values(exportTo);
     for (const QString &target : exports)
@@ -343,7 +388,10 @@ int runQuery(Context &ctx)
     const double openMs = double(clock.nsecsElapsed()) / 1e6;
     if (!space->problem().isEmpty()) err() << "warning: " << space->problem() << '\n';
     const QString root = QFileInfo(ctx.catalog).absoluteFilePath();
-    const Recommender recommender(*store, *space, *labels ? &**labels : nullptr, root);
+    auto descriptions = garmentColours(ctx, *store);
+    if (!descriptions) return failure(descriptions.error());
+    const CatalogColours colours(*descriptions, builtInColourModel(), ColourRankingSettings{}.familyShare);
+    const Recommender recommender(*store, *space, *labels ? &**labels : nullptr, root, &colours);
 
     // The network is loaded only when a picture is not a catalog item (whose vector is stored).
     const std::vector<QueryInput> all = request.allPictures();
@@ -400,6 +448,25 @@ int runQuery(Context &ctx)
     return allDone ? Ok : Failed;
 }
 
+// "0.612 (0.619 of 0.988)": a figure with its share of what a perfect ranker reaches.
+QString withCeiling(double value, double ceiling)
+{
+    return QStringLiteral("%1  (%2 of the ceiling %3)")
+        .arg(value, 0, 'f', 3)
+        .arg(ceiling > 0 ? value / ceiling : 0.0, 0, 'f', 3)
+        .arg(ceiling, 0, 'f', 3);
+}
+
+// The colour model named by `option`, else the built-in one.
+Expected<std::shared_ptr<const ColourModel>> loadColourModel(const Context &ctx, const QCommandLineOption &option)
+{
+    using Result = Expected<std::shared_ptr<const ColourModel>>;
+    if (!ctx.parser.isSet(option)) return builtInColourModel();
+    auto loaded = ColourModel::load(ctx.parser.value(option));
+    if (!loaded) return Result::failure(loaded.error());
+    return std::shared_ptr<const ColourModel>(std::make_shared<const ColourModel>(std::move(*loaded)));
+}
+
 int runEval(Context &ctx)
 {
     QCommandLineOption queries(QStringLiteral("queries"),
@@ -416,7 +483,15 @@ int runEval(Context &ctx)
                                 QStringLiteral("Also measure relevance feedback: for each query, like its first N "
                                                "correct results (simulated from the labels), refine and search again."),
                                 QStringLiteral("N"));
-    ctx.parser.addOptions({ctx.common.labels, ctx.common.json, ctx.common.projection, queries, labelMap, folds, feedback});
+    QCommandLineOption families(QStringLiteral("colour-families"),
+                                QStringLiteral("A CSV of baseColour,family for the colour-family figures (default: "
+                                               "data/colour-families.csv in the shared folder)."),
+                                QStringLiteral("csv"));
+    QCommandLineOption colourModel(QStringLiteral("colour-model"),
+                                   QStringLiteral("A colour model fitted with 'fit-colour' to use instead of the built-in one."),
+                                   QStringLiteral("file"));
+    ctx.parser.addOptions({ctx.common.labels, ctx.common.json, ctx.common.projection, queries, labelMap, folds, feedback,
+                           families, colourModel});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed catalog folder."));
     ctx.parser.process(ctx.arguments);
     if (const int code = prepareCatalog(ctx); code != Ok) return code;
@@ -433,16 +508,35 @@ int runEval(Context &ctx)
     if (ctx.projection && ctx.projection->inputDimension() != store->dimension())
         return failure(QStringLiteral("the projection takes embeddings of %1 dimensions; this catalog's have %2")
                            .arg(ctx.projection->inputDimension()).arg(store->dimension()));
-    int foldCount = ctx.projection ? 0 : Evaluator::foldsNeeded(*store, ctx.recipe);
+    int foldCount = ctx.projection ? 0 : Evaluator::foldsNeeded(*store, ctx.recipe, ctx.catalog);
     if (ctx.parser.isSet(folds)) {
         bool ok = false;
         foldCount = ctx.parser.value(folds).toInt(&ok);
         if (!ok || foldCount < 0 || foldCount == 1) return usageError(QStringLiteral("--folds takes 0 or a number from 2 up"));
     }
+    // The colour figures: the families of the labels' colours, and the catalog's garment
+    // colours (read, or described now) for the colour re-ranking and "in another colour".
+    const QString familiesPath = ctx.parser.isSet(families)
+                                     ? ctx.parser.value(families)
+                                     : ResourceLocator::sharedPath(QStringLiteral("data/colour-families.csv"));
+    if (familiesPath.isEmpty())
+        return failure(QStringLiteral("the colour-family figures need data/colour-families.csv: pass --colour-families CSV "
+                                      "or set LOOKBOOK_SHARED to the shared folder"));
+    auto familyOf = ColourModel::loadFamilies(familiesPath);
+    if (!familyOf) return failure(familyOf.error());
+    auto model = loadColourModel(ctx, colourModel);
+    if (!model) return failure(model.error());
+    auto descriptions = garmentColours(ctx, *store);
+    if (!descriptions) return failure(descriptions.error());
+    const CatalogColours catalogColours(*descriptions, *model, ColourRankingSettings{}.familyShare);
+    const ColourContext colour{*familyOf, &catalogColours, {}};
+
     QElapsedTimer clock;
     clock.start();
-    const CatalogQuality catalog = Evaluator::leaveOneOut(*store, **labels, ctx.recipe, foldCount, kProtocolK,
-                                                          ctx.projection);
+    const auto measured = Evaluator::leaveOneOut(*store, **labels, ctx.recipe, foldCount, kProtocolK, ctx.projection, &colour);
+    if (!measured) return failure(measured.error()); // a fold that cannot be fitted or measured
+    const CatalogQuality &catalog = *measured;
+    const ChosenColourQuality chosen = Evaluator::chosenColour(*store, **labels, ctx.recipe, colour, kProtocolK, ctx.projection);
     const double catalogSeconds = double(clock.nsecsElapsed()) / 1e9;
     QJsonObject json{{QStringLiteral("catalog_items"), catalog.catalogItems},
                      {QStringLiteral("queries"), catalog.queries},
@@ -450,12 +544,22 @@ int runEval(Context &ctx)
                      {QStringLiteral("folds"), catalog.folds},
                      {QStringLiteral("catalog_seconds"), catalogSeconds},
                      {QStringLiteral("p_at_5_article_type"), catalog.pAtKArticleType},
-                     {QStringLiteral("p_at_5_article_type_colour"), catalog.pAtKArticleTypeColour}};
+                     {QStringLiteral("p_at_5_article_type_colour"), catalog.pAtKArticleTypeColour},
+                     {QStringLiteral("p_at_5_article_type_colour_family"), catalog.pAtKArticleTypeFamily},
+                     {QStringLiteral("ceiling_article_type"), catalog.ceilingArticleType},
+                     {QStringLiteral("ceiling_article_type_colour"), catalog.ceilingArticleTypeColour},
+                     {QStringLiteral("ceiling_article_type_colour_family"), catalog.ceilingArticleTypeFamily},
+                     {QStringLiteral("chosen_colour_requests"), chosen.requests},
+                     {QStringLiteral("chosen_colour_p_at_5_family"), chosen.pAtKFamily},
+                     {QStringLiteral("chosen_colour_p_at_5_article_type"), chosen.pAtKArticleType},
+                     {QStringLiteral("chosen_colour_p_at_5_article_type_family"), chosen.pAtKArticleTypeFamily}};
     std::optional<FeedbackQuality> refined;
     if (ctx.parser.isSet(feedback)) {
         const int likes = ctx.parser.value(feedback).toInt();
         if (likes <= 0) return usageError(QStringLiteral("--feedback takes a positive number of likes"));
-        refined = Evaluator::relevanceFeedback(*store, **labels, ctx.recipe, foldCount, Rocchio(), likes, kProtocolK, ctx.projection);
+        auto feedbackQuality = Evaluator::relevanceFeedback(*store, **labels, ctx.recipe, foldCount, Rocchio(), likes, kProtocolK, ctx.projection);
+        if (!feedbackQuality) return failure(feedbackQuality.error());
+        refined = *feedbackQuality;
         json.insert(QStringLiteral("feedback_likes"), refined->likes);
         json.insert(QStringLiteral("feedback_queries"), refined->eligible);
         json.insert(QStringLiteral("feedback_p_at_5_before"), refined->pBefore);
@@ -471,12 +575,12 @@ int runEval(Context &ctx)
         if (images.empty())
             return failure(QStringLiteral("no query images in %1 (expected one sub-folder per label)")
                                .arg(ctx.parser.value(queries)));
-        auto model = loadModel(ctx);
-        if (!model) return failure(model.error());
+        auto network = loadModel(ctx);
+        if (!network) return failure(network.error());
         TerminalProgress bar(QStringLiteral("street queries"));
-        street = Evaluator::streetQueries(**model, ctx.recipe, *store, **labels, images, *map, kProtocolK,
+        street = Evaluator::streetQueries(**network, ctx.recipe, *store, **labels, images, *map, kProtocolK,
                                           [&](int done, int total) { bar.update({done, total, 0, -1, {}}); },
-                                          ctx.projection);
+                                          ctx.projection, &colour);
         bar.finish();
         json.insert(QStringLiteral("street_queries"), street->queries);
         json.insert(QStringLiteral("street_p_at_5_strict"), street->pAtKStrict);
@@ -494,8 +598,15 @@ int runEval(Context &ctx)
           << (catalog.folds > 0 ? QStringLiteral(", learned projection cross-validated over %1 folds").arg(catalog.folds)
                                 : QString())
           << "):\n"
-          << "  P@5 articleType          " << QString::number(catalog.pAtKArticleType, 'f', 3) << '\n'
-          << "  P@5 articleType+colour   " << QString::number(catalog.pAtKArticleTypeColour, 'f', 3) << '\n';
+          << "  P@5 articleType          " << withCeiling(catalog.pAtKArticleType, catalog.ceilingArticleType) << '\n'
+          << "  P@5 articleType+colour   " << withCeiling(catalog.pAtKArticleTypeColour, catalog.ceilingArticleTypeColour) << '\n'
+          << "  P@5 articleType+family   " << withCeiling(catalog.pAtKArticleTypeFamily, catalog.ceilingArticleTypeFamily) << '\n';
+    if (chosen.requests > 0)
+        out() << "In another colour (" << chosen.requests << " requests: each query asks for each other colour family "
+              << "with at least " << kProtocolK << " items of its articleType):\n"
+              << "  P@5 requested family     " << QString::number(chosen.pAtKFamily, 'f', 3) << '\n'
+              << "  P@5 articleType          " << QString::number(chosen.pAtKArticleType, 'f', 3) << '\n'
+              << "  P@5 both                 " << QString::number(chosen.pAtKArticleTypeFamily, 'f', 3) << '\n';
     if (refined)
         out() << "Relevance feedback (" << refined->eligible << " of " << refined->queries << " queries had "
               << refined->likes << " correct results to like):\n"
@@ -512,8 +623,56 @@ int runEval(Context &ctx)
     return Ok;
 }
 
+// What fit-projection found, as text or JSON.
+void printTuning(const ProjectionTuning &t, const QString &column, const QString &output, bool written, bool json,
+                 double seconds)
+{
+    if (json) {
+        const QJsonObject o{{QStringLiteral("catalog_items"), t.items},
+                            {QStringLiteral("queries"), t.own.queries},
+                            {QStringLiteral("column"), column},
+                            {QStringLiteral("folds"), t.folds},
+                            {QStringLiteral("groups"), t.groups},
+                            {QStringLiteral("built_in_refitted"), t.builtInRefitted},
+                            {QStringLiteral("deciding_figure"), t.decidingFigure},
+                            {QStringLiteral("built_in_p_at_5_article_type"), t.builtIn.pAtKArticleType},
+                            {QStringLiteral("built_in_p_at_5_article_type_colour"), t.builtIn.pAtKArticleTypeColour},
+                            {QStringLiteral("own_p_at_5_article_type"), t.own.pAtKArticleType},
+                            {QStringLiteral("own_p_at_5_article_type_colour"), t.own.pAtKArticleTypeColour},
+                            {QStringLiteral("own_wins"), t.ownWins()},
+                            {QStringLiteral("written"), written},
+                            {QStringLiteral("output"), output},
+                            {QStringLiteral("seconds"), seconds}};
+        out() << QJsonDocument(o).toJson(QJsonDocument::Indented);
+        out().flush();
+        return;
+    }
+    const auto figure = [](double v) { return QString::number(v, 'f', 3); };
+    out() << "Built-in projection -> one fitted on " << column << ", P@5 on this catalog's held-out folds ("
+          << t.folds << " grouped folds, " << t.groups << " groups of siblings, " << t.own.queries << " queries):\n"
+          << "  articleType          " << figure(t.builtIn.pAtKArticleType) << " -> " << figure(t.own.pAtKArticleType) << '\n'
+          << "  articleType+colour   " << figure(t.builtIn.pAtKArticleTypeColour) << " -> "
+          << figure(t.own.pAtKArticleTypeColour) << '\n';
+    if (t.builtInRefitted)
+        out() << "  (the built-in projection was fitted on files of this catalog: its figures are those of its fit "
+                 "redone on the training folds)\n";
+    const QString where = QDir::toNativeSeparators(output);
+    if (t.ownWins())
+        out() << "Its own projection wins on " << t.decidingFigure << ": fitted on "
+              << t.projection->provenance().value(QStringLiteral("items")).toInt() << " items in "
+              << t.projection->provenance().value(QStringLiteral("classes")).toInt() << ' ' << column << " classes, written to "
+              << where << " in " << QString::number(seconds, 'f', 1) << " s\n";
+    else
+        out() << "The built-in projection does as well or better on " << t.decidingFigure << ": "
+              << (written ? QStringLiteral("%1 written anyway (--force)").arg(where)
+                          : QStringLiteral("%1 not written (--force writes it anyway)").arg(where))
+              << '\n';
+    out().flush();
+}
+
 // Fits the discriminant projection to a labelled, indexed catalog ("tune to my catalog";
-// also how the built-in projection in models/ is made).
+// also how the built-in projection in models/ is made), and writes it only when it beats the
+// built-in one on the catalog's held-out folds (tuneProjection), or with --force.
 int runFitProjection(Context &ctx)
 {
     QCommandLineOption output(QStringLiteral("output"), QStringLiteral("Where to write the projection."),
@@ -521,40 +680,86 @@ int runFitProjection(Context &ctx)
     QCommandLineOption column(QStringLiteral("column"),
                               QStringLiteral("The styles.csv column whose values are the classes (default: articleType)."),
                               QStringLiteral("name"), QStringLiteral("articleType"));
-    ctx.parser.addOptions({ctx.common.labels, output, column});
+    QCommandLineOption force(QStringLiteral("force"),
+                             QStringLiteral("Write the projection even when the built-in one does as well on the "
+                                            "catalog's held-out folds."));
+    ctx.parser.addOptions({ctx.common.labels, ctx.common.json, output, column, force});
     ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed, labelled catalog folder."));
     ctx.parser.process(ctx.arguments);
     if (const int code = prepareCatalog(ctx); code != Ok) return code;
     if (!ctx.parser.isSet(output)) return usageError(QStringLiteral("fit-projection needs --output FILE"));
     auto opened = openWithLabels(ctx);
     if (!opened) return failure(opened.error());
-    EmbeddingStore *const store = &opened->store;
-    const std::optional<StyleLabels> *const labels = &opened->labels;
-    if (!*labels) return failure(QStringLiteral("fitting needs labels: put a styles.csv in the catalog or pass --labels"));
+    if (!opened->labels) return failure(QStringLiteral("fitting needs labels: put a styles.csv in the catalog or pass --labels"));
 
-    const QString columnName = ctx.parser.value(column);
-    std::vector<QString> values;
-    QJsonArray files;
-    for (const CatalogFile &item : store->items()) {
-        values.push_back((*labels)->value(item.relativePath, columnName));
-        if (!values.back().isEmpty()) files.append(QFileInfo(item.relativePath).fileName());
-    }
-    const std::vector<int> classes = DiscriminantProjection::classIds(values);
+    const TuningRequest request{ctx.parser.value(column), ctx.catalog,
+                                QStringLiteral("lookbook-cli ") + ctx.arguments.mid(1).join(u' '), kCrossValidationFolds};
     QElapsedTimer clock;
     clock.start();
-    auto projection = DiscriminantProjection::fit(store->vectors(), classes);
-    if (!projection) return failure(projection.error());
-    QJsonObject provenance = projection->provenance();
-    provenance.insert(QStringLiteral("label_column"), columnName);
-    provenance.insert(QStringLiteral("recipe"), ctx.recipe.indexRecipe().id());
+    std::signal(SIGINT, onInterrupt);
+    TerminalProgress bar(QStringLiteral("held-out folds"), QStringLiteral("steps/s"));
+    auto tuning = tuneProjection(opened->store, *opened->labels, ctx.recipe, request,
+                                 [&](int done, int total) { bar.update({done, total, 0, -1, {}}); }, &g_cancel);
+    bar.finish();
+    if (g_cancel.load()) return Cancelled;
+    if (!tuning) return failure(tuning.error());
+    const QString path = ctx.parser.value(output);
+    const bool write = tuning->ownWins() || ctx.parser.isSet(force);
+    if (write)
+        if (Status saved = tuning->projection->save(path); !saved) return failure(saved.error());
+    printTuning(*tuning, request.column, path, write, ctx.parser.isSet(ctx.common.json), double(clock.nsecsElapsed()) / 1e9);
+    return write ? Ok : Failed;
+}
+
+// Fits the colour model to a labelled, indexed catalog (how models/fashion_colour_model.json
+// is made, from the training catalog of ../shared).
+int runFitColour(Context &ctx)
+{
+    QCommandLineOption output(QStringLiteral("output"), QStringLiteral("Where to write the colour model."),
+                              QStringLiteral("file"));
+    QCommandLineOption column(QStringLiteral("column"),
+                              QStringLiteral("The styles.csv column with the colours (default: baseColour)."),
+                              QStringLiteral("name"), QStringLiteral("baseColour"));
+    QCommandLineOption families(QStringLiteral("families"),
+                                QStringLiteral("A CSV of baseColour,family (default: data/colour-families.csv in the "
+                                               "shared folder)."),
+                                QStringLiteral("csv"));
+    ctx.parser.addOptions({ctx.common.labels, output, column, families});
+    ctx.parser.addPositionalArgument(QStringLiteral("CATALOG"), QStringLiteral("The indexed, labelled catalog folder."));
+    ctx.parser.process(ctx.arguments);
+    if (const int code = prepareCatalog(ctx); code != Ok) return code;
+    if (!ctx.parser.isSet(output)) return usageError(QStringLiteral("fit-colour needs --output FILE"));
+    const QString familiesPath = ctx.parser.isSet(families)
+                                     ? ctx.parser.value(families)
+                                     : ResourceLocator::sharedPath(QStringLiteral("data/colour-families.csv"));
+    if (familiesPath.isEmpty())
+        return failure(QStringLiteral("no colour families: pass --families CSV or set LOOKBOOK_SHARED to the shared folder"));
+    auto familyOf = ColourModel::loadFamilies(familiesPath);
+    if (!familyOf) return failure(familyOf.error());
+    auto opened = openWithLabels(ctx);
+    if (!opened) return failure(opened.error());
+    if (!opened->labels) return failure(QStringLiteral("fitting needs labels: put a styles.csv in the catalog or pass --labels"));
+    auto descriptions = garmentColours(ctx, opened->store);
+    if (!descriptions) return failure(descriptions.error());
+
+    std::vector<QString> labels;
+    for (const CatalogFile &item : opened->store.items())
+        labels.push_back(opened->labels->value(item.relativePath, ctx.parser.value(column)));
+    QElapsedTimer clock;
+    clock.start();
+    auto model = ColourModel::fit(*descriptions, labels, *familyOf);
+    if (!model) return failure(model.error());
+    QJsonObject provenance = model->provenance();
     provenance.insert(QStringLiteral("catalog"), QFileInfo(ctx.catalog).fileName());
-    provenance.insert(QStringLiteral("fitted_on_files"), files);
-    projection->setProvenance(provenance);
-    if (Status saved = projection->save(ctx.parser.value(output)); !saved) return failure(saved.error());
-    out() << "Fitted on " << files.size() << " items in " << projection->provenance().value(QStringLiteral("classes")).toInt()
-          << " " << columnName << " classes in "
-          << QString::number(double(clock.nsecsElapsed()) / 1e9, 'f', 1) << " s: "
-          << QDir::toNativeSeparators(ctx.parser.value(output)) << '\n';
+    provenance.insert(QStringLiteral("catalog_items"), opened->store.size());
+    provenance.insert(QStringLiteral("label_column"), ctx.parser.value(column));
+    provenance.insert(QStringLiteral("families"), QFileInfo(familiesPath).fileName());
+    provenance.insert(QStringLiteral("command"), QStringLiteral("lookbook-cli %1").arg(ctx.arguments.mid(1).join(u' ')));
+    model->setProvenance(provenance);
+    if (Status saved = model->save(ctx.parser.value(output)); !saved) return failure(saved.error());
+    out() << "Fitted on " << provenance.value(QStringLiteral("items")).toInt() << " items in "
+          << model->colours().size() << " colours in " << QString::number(double(clock.nsecsElapsed()) / 1e9, 'f', 1)
+          << " s: " << QDir::toNativeSeparators(ctx.parser.value(output)) << '\n';
     out().flush();
     return Ok;
 }
@@ -648,21 +853,22 @@ int run(const QStringList &arguments)
                        "                              --region X,Y,W,H, --like/--dislike IMAGE, --json,\n"
                        "                              --export FILE.csv|.json|.png, --copy-to FOLDER)\n"
                        "  eval CATALOG                retrieval quality by the protocol of docs/quality.md\n"
-                       "  fit-projection CATALOG      fit the learned projection to a labelled catalog\n"
+                       "  fit-projection CATALOG      fit the learned projection to a labelled catalog (kept if it wins)\n"
+                       "  fit-colour CATALOG          fit the colour model to a catalog labelled with colours\n"
                        "  duplicates CATALOG          groups of near-duplicate items (--threshold T, --json)\n\n"
                        "'lookbook-cli COMMAND --help' lists a command's options."));
     parser.addHelpOption();
     parser.addVersionOption();
     const Common common;
     parser.addOptions({common.model, common.recipe, common.cache});
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("index, query, eval, fit-projection or duplicates"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("index, query, eval, fit-projection, fit-colour or duplicates"));
     parser.parse(arguments); // a first pass to find the command; errors are reported by process()
 
     const QStringList positional = parser.positionalArguments();
     const QString command = positional.value(0);
     if (command.isEmpty()) {
         if (parser.isSet(QStringLiteral("version")) || parser.isSet(QStringLiteral("help"))) parser.process(arguments);
-        return usageError(QStringLiteral("no command given (index, query, eval, fit-projection or duplicates)"));
+        return usageError(QStringLiteral("no command given (index, query, eval, fit-projection, fit-colour or duplicates)"));
     }
     parser.clearPositionalArguments();
     parser.addPositionalArgument(command, QStringLiteral("The command."), command);
@@ -673,9 +879,10 @@ int run(const QStringList &arguments)
                     : command == QLatin1String("query") ? runQuery
                     : command == QLatin1String("eval")  ? runEval
                     : command == QLatin1String("fit-projection") ? runFitProjection
+                    : command == QLatin1String("fit-colour") ? runFitColour
                     : command == QLatin1String("duplicates") ? runDuplicates
                                                         : nullptr;
-    if (!handler) return usageError(QStringLiteral("unknown command '%1' (index, query, eval, fit-projection or duplicates)").arg(command));
+    if (!handler) return usageError(QStringLiteral("unknown command '%1' (index, query, eval, fit-projection, fit-colour or duplicates)").arg(command));
 
     return handler(ctx);
 }

@@ -1,6 +1,8 @@
 // lookbook-cli driven as a user drives it: real processes, real model, real images.
 #include "TestSupport.h"
 
+#include "ColourModel.h"
+#include "DiscriminantProjection.h"
 #include "StyleLabels.h"
 
 #include <QJsonArray>
@@ -270,17 +272,23 @@ private slots:
             QVERIFY2(v >= 0 && v <= 1, key);
         }
         QVERIFY(doc.value(QStringLiteral("street_p_at_5_broad")).toDouble() >= doc.value(QStringLiteral("street_p_at_5_strict")).toDouble());
-        // These items are in the built-in projection's training set, so the catalog figures
-        // are cross-validated unless told otherwise.
-        QCOMPARE(doc.value(QStringLiteral("folds")).toInt(), 5);
+        // The built-in projection was fitted on the training catalog, none of these items:
+        // the figures need no cross-validation.
+        QCOMPARE(doc.value(QStringLiteral("folds")).toInt(), 0);
+        // The colour figures and their ceilings, by the protocol.
+        for (const char *key : {"p_at_5_article_type_colour_family", "ceiling_article_type", "ceiling_article_type_colour",
+                                "ceiling_article_type_colour_family"})
+            QVERIFY2(doc.contains(QLatin1String(key)), key);
+        QVERIFY(doc.value(QStringLiteral("ceiling_article_type")).toDouble() >= doc.value(QStringLiteral("p_at_5_article_type")).toDouble());
         QVERIFY(doc.value(QStringLiteral("street_embed_ms_per_image")).toDouble() > 0);
 
-        // Tune to this catalog: fit a projection, then search and evaluate with it.
+        // Tune to this catalog: fit a projection (written even if it does not win, see
+        // fitProjectionWritesOnlyAWinner), then search and evaluate with it.
         QTemporaryDir out;
         const QString projection = out.filePath(QStringLiteral("mine.lbp"));
-        r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection});
+        r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection, QStringLiteral("--force")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY2(r.out.contains("Fitted on 12 items"), r.out.constData());
+        QVERIFY(QFile::exists(projection));
         r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), projection, QStringLiteral("--json")});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QCOMPARE(json(r.out).value(QStringLiteral("results")).toArray().size(), 5);
@@ -295,6 +303,114 @@ private slots:
         r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), out.filePath(QStringLiteral("none.lbp"))});
         QVERIFY(r.exitCode != 0);
         QVERIFY(r.err.contains("none.lbp"));
+    }
+
+    // fit-projection cross-validates on grouped folds and writes the projection only when it
+    // beats the built-in one there: on 12 items its own fit cannot (fitted on ten items, or,
+    // while the built-in one was fitted on these very files, the same fit), so it says so,
+    // writes nothing and exits with 2, unless --force. What it writes records its training
+    // files by content and the command.
+    void fitProjectionWritesOnlyAWinner()
+    {
+        CatalogFixture f;
+        Run r = cli({QStringLiteral("index"), f.catalog()});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QTemporaryDir out;
+        const QString projection = out.filePath(QStringLiteral("mine.lbp"));
+        r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection});
+        QVERIFY2(r.exitCode == 2, r.out.constData());
+        QVERIFY2(r.out.contains("held-out folds (5 grouped folds, "), r.out.constData());
+        QVERIFY2(QRegularExpression(QStringLiteral("articleType +0\\.\\d{3} -> 0\\.\\d{3}")).match(QString::fromUtf8(r.out)).hasMatch(),
+                 r.out.constData());
+        QVERIFY2(r.out.contains("not written (--force writes it anyway)"), r.out.constData());
+        QVERIFY(!QFile::exists(projection));
+
+        r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection, QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 2);
+        QJsonObject doc = json(r.out);
+        QCOMPARE(doc.value(QStringLiteral("catalog_items")).toInt(), kCatalogSize);
+        QCOMPARE(doc.value(QStringLiteral("folds")).toInt(), 5);
+        const int groups = doc.value(QStringLiteral("groups")).toInt();
+        QVERIFY2(groups >= 5 && groups < kCatalogSize, qPrintable(QString::number(groups))); // two pairs of siblings at least
+        QVERIFY(!doc.value(QStringLiteral("own_wins")).toBool(true));
+        QVERIFY(!doc.value(QStringLiteral("written")).toBool(true));
+        QVERIFY(doc.value(QStringLiteral("own_p_at_5_article_type")).toDouble(-1) <=
+                doc.value(QStringLiteral("built_in_p_at_5_article_type")).toDouble());
+        QVERIFY(!QFile::exists(projection));
+
+        r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection, QStringLiteral("--force"),
+                 QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        doc = json(r.out);
+        QVERIFY(doc.value(QStringLiteral("written")).toBool());
+        const auto written = DiscriminantProjection::load(projection);
+        QVERIFY2(written, qPrintable(written.error()));
+        const QJsonObject provenance = written->provenance();
+        QCOMPARE(provenance.value(QStringLiteral("fitted_on_contents")).toArray().size(), kCatalogSize);
+        QVERIFY(provenance.value(QStringLiteral("command")).toString().contains(QStringLiteral("fit-projection")));
+        QCOMPARE(provenance.value(QStringLiteral("held_out")).toObject().value(QStringLiteral("folds")).toInt(), 5);
+
+        // A column the labels do not have is refused before anything is fitted.
+        r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection,
+                 QStringLiteral("--column"), QStringLiteral("nosuchcolumn")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("no nosuchcolumn column"), r.err.constData());
+    }
+
+    // The command that made models/fashion_colour_model.json, run again on a sample of the
+    // training catalog it was fitted on (CI never indexes all 14,783): a model that loads,
+    // says what it was fitted on, and serves eval through --colour-model; --colour queries.
+    void fitColourRefitsFromASample()
+    {
+        const QString train = test::sharedDir() + QStringLiteral("/data/fashion-product-images-small-train");
+        QTemporaryDir dir;
+        const QString catalog = dir.filePath(QStringLiteral("sample"));
+        QVERIFY(QDir().mkpath(catalog + QStringLiteral("/images")));
+        QFile styles(train + QStringLiteral("/styles.csv"));
+        QVERIFY(styles.open(QIODevice::ReadOnly));
+        QByteArray sample = styles.readLine();
+        int copied = 0;
+        while (!styles.atEnd() && copied < 40) {
+            const QByteArray line = styles.readLine();
+            const QString id = QString::fromUtf8(line.left(line.indexOf(',')));
+            if (!QFile::copy(train + QStringLiteral("/images/") + id + QStringLiteral(".jpg"),
+                             catalog + QStringLiteral("/images/") + id + QStringLiteral(".jpg")))
+                continue;
+            sample += line;
+            ++copied;
+        }
+        QFile out(catalog + QStringLiteral("/styles.csv"));
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(sample);
+        out.close();
+        const QString recipe = QStringLiteral("squash-224-max"); // the quickest network pass
+        Run r = cli({QStringLiteral("index"), catalog, QStringLiteral("--recipe"), recipe});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(QFile::exists(catalog + QStringLiteral("/.lookbook-index.lbi.colour")));
+        const QString model = dir.filePath(QStringLiteral("colour.json"));
+        r = cli({QStringLiteral("fit-colour"), catalog, QStringLiteral("--recipe"), recipe, QStringLiteral("--output"), model});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("Fitted on"), r.out.constData());
+        auto fitted = ColourModel::load(model);
+        QVERIFY2(fitted, qPrintable(fitted.error()));
+        QCOMPARE(fitted->provenance().value(QStringLiteral("catalog")).toString(), QStringLiteral("sample"));
+        QVERIFY(fitted->provenance().value(QStringLiteral("command")).toString().startsWith(QStringLiteral("lookbook-cli fit-colour")));
+        QVERIFY(fitted->colours().size() >= 2);
+        // The built-in one was made by the same command on the whole training catalog.
+        QCOMPARE(ColourModel::builtIn().provenance().value(QStringLiteral("catalog")).toString(),
+                 QStringLiteral("fashion-product-images-small-train"));
+        r = cli({QStringLiteral("eval"), catalog, QStringLiteral("--recipe"), recipe, QStringLiteral("--colour-model"), model,
+                 QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(json(r.out).value(QStringLiteral("catalog_items")).toInt(), copied);
+        const QString query = catalog + QStringLiteral("/images/") + QDir(catalog + QStringLiteral("/images")).entryList(QDir::Files).first();
+        r = cli({QStringLiteral("query"), catalog, query, QStringLiteral("--recipe"), recipe, QStringLiteral("--colour"),
+                 QStringLiteral("red"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(json(r.out).value(QStringLiteral("results")).toArray().size(), 5);
+        r = cli({QStringLiteral("query"), catalog, query, QStringLiteral("--colour"), QStringLiteral("chartreuse")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("chartreuse"), r.err.constData());
     }
 
     // A photo saved again at twice the size and a lower JPEG quality, in another folder, is

@@ -199,7 +199,12 @@ private slots:
         // the candidates... unless the list given has it (rerank takes what it is given).
         const ColourWish red{colours.signature(0), std::nullopt};
         QCOMPARE(ColourRanking::candidatesFor(red, settings, 1), 2);
+        // Within the margin of the best score only: at 0.05 the red item (0.1 behind) stays behind.
+        settings.margin = 0.05f;
         auto hits = ColourRanking::rerank({found[0], found[1]}, colours, red, settings, 2);
+        QCOMPARE(hits[0].item, 1);
+        settings.margin = 0.15f;
+        hits = ColourRanking::rerank({found[0], found[1]}, colours, red, settings, 2);
         QCOMPARE(hits.size(), size_t(2));
         QCOMPARE(hits[0].item, 0);
         QCOMPARE(hits[0].score, 0.8f); // shown scores stay the search's cosines

@@ -1,6 +1,8 @@
 // The desktop window driven as a user drives it, on the offscreen platform, with the real
-// model and real images: drops, paste, refusals, "search with this", cancel, settings.
+// model and real images: drops, paste, refusals, "search with this", colours, cancel, settings.
 #include "CatalogPanel.h"
+#include "ColourChooser.h"
+#include "ColourModel.h"
 #include "DuplicatesDialog.h"
 #include "FilterBar.h"
 #include "MainWindow.h"
@@ -8,9 +10,12 @@
 #include "QueryPane.h"
 #include "ResultsModel.h"
 #include "ResultsView.h"
+#include "SearchSpace.h"
+#include "StyleLabels.h"
 #include "TestSupport.h"
 #include "TimingLog.h"
 
+#include <QAbstractButton>
 #include <QDoubleSpinBox>
 #include <QAction>
 #include <QClipboard>
@@ -89,6 +94,34 @@ QStringList resultPaths(const ResultsView *view)
     return paths;
 }
 
+// The colour catalog: every tie of the demo catalog (7 of its 30 are red, Red or Maroon)
+// and every flip-flop, so that a navy tie can be asked for in red.
+const QStringList kColourTypes = {QStringLiteral("Ties"), QStringLiteral("Flip Flops")};
+const QString kColourQuery = QStringLiteral("18773.jpg"); // a Navy Blue tie
+const QString kColourWanted = QStringLiteral("red");
+
+// The file names of the demo catalog's items of these articleTypes, by styles.csv.
+QStringList catalogImagesOfTypes(const QStringList &articleTypes)
+{
+    QFile file(test::sharedCatalogDir() + QStringLiteral("/styles.csv"));
+    if (!file.open(QIODevice::ReadOnly)) return {};
+    const QList<QStringList> records = parseCsv(file.readAll());
+    const qsizetype id = records.value(0).indexOf(QStringLiteral("id"));
+    const qsizetype type = records.value(0).indexOf(QStringLiteral("articleType"));
+    QStringList names;
+    for (const QStringList &record : records.mid(1))
+        if (articleTypes.contains(record.value(type))) names << record.value(id) + QStringLiteral(".jpg");
+    return names;
+}
+
+// The colour the Search ▸ Colour menu has checked ("" for any colour), or "none".
+QString checkedColourAction(const MainWindow &window)
+{
+    for (QAction *action : window.colourActions())
+        if (action->isChecked()) return action->data().toString();
+    return QStringLiteral("none");
+}
+
 } // namespace
 
 class TestMainWindow : public QObject {
@@ -96,6 +129,7 @@ class TestMainWindow : public QObject {
 private:
     QTemporaryDir m_dir;
     QString catalog() const { return m_dir.filePath(QStringLiteral("catalog")); }
+    QString colourCatalog() const { return m_dir.filePath(QStringLiteral("colour-catalog")); }
 
     std::unique_ptr<MainWindow> openWindow(const QString &catalogPath)
     {
@@ -127,6 +161,11 @@ private slots:
         QVERIFY(test::copyCatalogImages(test::firstCatalogImages(24), catalog()));
         // Labels for the filters; the taste profile goes to the test-mode app-data folder.
         QVERIFY(QFile::copy(test::sharedCatalogDir() + QStringLiteral("/styles.csv"), catalog() + QStringLiteral("/styles.csv")));
+        const QStringList colourItems = catalogImagesOfTypes(kColourTypes);
+        QCOMPARE(colourItems.size(), 61);
+        QVERIFY(colourItems.contains(kColourQuery));
+        QVERIFY(test::copyCatalogImages(colourItems, colourCatalog()));
+        QVERIFY(QFile::copy(test::sharedCatalogDir() + QStringLiteral("/styles.csv"), colourCatalog() + QStringLiteral("/styles.csv")));
     }
 
     void emptyWindowSaysWhatToDo()
@@ -398,6 +437,141 @@ private slots:
         window->session().clearTaste();
         QCOMPARE(window->session().taste().likes(), 0);
         delete mime;
+    }
+
+    // Before the catalog's garment colours are known, no colour can be chosen; the window
+    // says why. Every colour the session offers has a swatch.
+    void colourSwatchesWaitForTheCatalogsColours()
+    {
+        MainWindow::Options options;
+        options.catalog = colourCatalog();
+        MainWindow window(options);
+        QSignalSpy coloursChanged(&window.session(), &CatalogSession::coloursChanged);
+        window.show();
+        window.start();
+        ColourChooser *chooser = window.colourChooser();
+        QVERIFY(!window.session().coloursReady());
+        QStringList everyChoice{QString()};
+        everyChoice << ColourChooser::families();
+        for (const QString &colour : everyChoice) {
+            QVERIFY2(chooser->swatch(colour) && !chooser->swatch(colour)->isEnabled(), qPrintable(colour));
+            QVERIFY(chooser->swatch(colour)->toolTip() == chooser->unavailableReason());
+        }
+        for (QAction *action : window.colourActions()) QVERIFY(!action->isEnabled());
+        QVERIFY(!chooser->unavailableReason().isEmpty());
+
+        QTRY_VERIFY_WITH_TIMEOUT(window.session().coloursReady(), kIndexTimeoutMs);
+        QVERIFY(coloursChanged.count() >= 2);
+        QCOMPARE(coloursChanged.last().first().toBool(), true);
+        QCOMPARE(window.session().colourChoices().size(), 11);
+        for (const QString &colour : window.session().colourChoices()) QVERIFY2(chooser->swatch(colour), qPrintable(colour));
+        // With nothing on show there is nothing to see in another colour yet.
+        QVERIFY(!chooser->swatch(kColourWanted)->isEnabled());
+        QVERIFY2(chooser->unavailableReason().contains(QStringLiteral("picture")), qPrintable(chooser->unavailableReason()));
+
+        window.queryPane()->openFile(QDir(colourCatalog()).filePath(kColourQuery));
+        QVERIFY(chooser->swatch(kColourWanted)->isEnabled());
+        QVERIFY(chooser->unavailableReason().isEmpty());
+        QVERIFY(chooser->swatch(kColourWanted)->toolTip().contains(QStringLiteral("Search with This")));
+        for (QAction *action : window.colourActions()) QVERIFY(action->isEnabled());
+        // The next opening reads the search space from beside the cache: searches of it compare.
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(SearchSpace::pathFor(window.session().cachePath())), kIndexTimeoutMs);
+    }
+
+    // "This, in another colour": a swatch asks for the results in a colour family, the menu
+    // follows, Back returns to the colour before; "Search with This" keeps the colour, a new
+    // picture starts again with any colour.
+    void colourSwatchesShowTheLookInAnotherColour()
+    {
+        const auto families = ColourModel::loadFamilies(test::sharedDir() + QStringLiteral("/data/colour-families.csv"));
+        QVERIFY2(families, qPrintable(families.error()));
+        auto window = openWindow(colourCatalog()); // indexed by the test before
+        window->session().setTasteEnabled(false);  // the taste profile would re-order results
+        QTRY_VERIFY_WITH_TIMEOUT(window->session().coloursReady(), kIndexTimeoutMs);
+        QSignalSpy finished(&window->session(), &CatalogSession::searchFinished);
+        window->queryPane()->openFile(QDir(colourCatalog()).filePath(kColourQuery));
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        ResultsView *view = window->resultsView();
+        QCOMPARE(view->resultCount(), 5);
+        const QStringList anyColour = resultPaths(view);
+        ColourChooser *chooser = window->colourChooser();
+        QVERIFY(chooser->swatch(QString())->isChecked());
+        QCOMPARE(checkedColourAction(*window), QString());
+
+        // Red, clicked: at least 3 of the 5 are labelled in the red family, and they are not
+        // the results of any colour.
+        QTest::mouseClick(chooser->swatch(kColourWanted), Qt::LeftButton);
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(finished.last().first().value<SearchOutcome>().colour, kColourWanted);
+        QCOMPARE(window->currentQuery().colour, kColourWanted);
+        QCOMPARE(view->resultCount(), 5);
+        QStringList labelled;
+        int inFamily = 0;
+        for (int i = 0; i < view->resultCount(); ++i) {
+            const QString base = view->resultAt(i)->labels.value(QStringLiteral("baseColour"));
+            labelled << base;
+            if (families->value(base) == kColourWanted) ++inFamily;
+        }
+        QVERIFY2(inFamily >= 3, qPrintable(labelled.join(QStringLiteral(", "))));
+        QVERIFY(resultPaths(view) != anyColour);
+        QVERIFY2(window->resultsTitle().contains(QStringLiteral("in red")), qPrintable(window->resultsTitle()));
+        QCOMPARE(checkedColourAction(*window), kColourWanted);
+        QVERIFY(chooser->swatch(kColourWanted)->isChecked());
+
+        // Back: any colour and its results again, swatch and menu alike.
+        QVERIFY(window->canGoBack());
+        window->goBack();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QVERIFY(window->currentQuery().colour.isEmpty());
+        QCOMPARE(resultPaths(view), anyColour);
+        QVERIFY(chooser->swatch(QString())->isChecked());
+        QCOMPARE(checkedColourAction(*window), QString());
+        QVERIFY2(!window->resultsTitle().contains(QStringLiteral("in red")), qPrintable(window->resultsTitle()));
+
+        // The menu chooses too, and the swatches follow it.
+        window->findChild<QAction *>(QStringLiteral("colour-red"))->trigger();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(window->currentQuery().colour, kColourWanted);
+        QVERIFY(chooser->swatch(kColourWanted)->isChecked());
+        QCOMPARE(chooser->colour(), kColourWanted);
+
+        // From the keyboard: an arrow key moves to the next swatch and chooses it; the focus
+        // stays on the swatches when the results come.
+        window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(window.get()));
+        QAbstractButton *red = chooser->swatch(kColourWanted);
+        QVERIFY(red->focusPolicy() & Qt::TabFocus);
+        red->setFocus(Qt::TabFocusReason);
+        QTRY_VERIFY(red->hasFocus());
+        QTest::keyClick(red, Qt::Key_Left);
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        const QString before = ColourChooser::families().at(ColourChooser::families().indexOf(kColourWanted) - 1);
+        QCOMPARE(window->currentQuery().colour, before);
+        QCOMPARE(checkedColourAction(*window), before);
+        QVERIFY(chooser->swatch(before)->hasFocus());
+        window->goBack();
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(window->currentQuery().colour, kColourWanted);
+
+        // "Search with This" keeps the colour; a new picture starts again with any colour.
+        window->searchWithItem(*view->resultAt(0));
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QCOMPARE(finished.last().first().value<SearchOutcome>().colour, kColourWanted);
+        QCOMPARE(checkedColourAction(*window), kColourWanted);
+        window->queryPane()->openFile(test::firstStreetPhoto(QStringLiteral("shoes")));
+        QVERIFY(finished.wait(kSearchTimeoutMs));
+        QVERIFY(finished.last().first().value<SearchOutcome>().colour.isEmpty());
+        QVERIFY(chooser->swatch(QString())->isChecked());
+        QCOMPARE(checkedColourAction(*window), QString());
+
+        // Reopened, the catalog's colours are read again: meanwhile nothing can be chosen,
+        // though a query is on show.
+        window->openCatalog(colourCatalog());
+        QVERIFY(!window->currentQuery().pictures.empty());
+        QVERIFY(!chooser->swatch(kColourWanted)->isEnabled());
+        QVERIFY(!window->findChild<QAction *>(QStringLiteral("colour-red"))->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(chooser->swatch(kColourWanted)->isEnabled(), kSearchTimeoutMs);
+        QVERIFY(window->session().coloursReady());
     }
 
     void resultsAreExportedAndCopied()
