@@ -38,6 +38,21 @@ void normaliseRows(RowMatrix &rows)
     rows.array().colwise() /= rows.rowwise().norm().array().max(kNormFloor);
 }
 
+// The first `count` principal axes of centred rows (unit columns), count < rows. With fewer
+// rows than columns, from the rows' Gram matrix: if (X X^T / n) u = l u, then
+// v = X^T u / sqrt(n l) is a unit axis of X^T X / n with the same l. The same axes, and an
+// n x n problem instead of a columns x columns one: a catalog of a few hundred items is
+// fitted (five times over when cross-validated) in well under a second instead of half a
+// minute at 3,048 columns.
+MatrixD principalAxes(const MatrixD &centred, int count)
+{
+    const double n = double(centred.rows());
+    if (centred.rows() >= centred.cols()) return sortedEigen(centred.transpose() * centred / n).second.leftCols(count);
+    const auto [values, vectors] = sortedEigen(centred * centred.transpose() / n);
+    const Eigen::VectorXd scale = (n * values.head(count)).cwiseMax(kEigenFloor).cwiseSqrt().cwiseInverse();
+    return centred.transpose() * vectors.leftCols(count) * scale.asDiagonal();
+}
+
 } // namespace
 
 Expected<DiscriminantProjection> DiscriminantProjection::fit(const RowMatrixView &embeddings,
@@ -65,7 +80,7 @@ Expected<DiscriminantProjection> DiscriminantProjection::fit(const RowMatrixView
     // PCA: LDA needs an invertible within-class scatter, which a few thousand items cannot
     // give in thousands of dimensions.
     const int pcaDims = int(std::min<Eigen::Index>(options.pcaDimensions, std::min(data.rows() - 1, data.cols())));
-    const MatrixD pca = sortedEigen(data.transpose() * data / double(data.rows())).second.leftCols(pcaDims);
+    const MatrixD pca = principalAxes(data, pcaDims);
     const MatrixD reduced = data * pca;
 
     MatrixD within = MatrixD::Zero(pcaDims, pcaDims), between = MatrixD::Zero(pcaDims, pcaDims);

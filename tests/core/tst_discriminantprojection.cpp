@@ -70,6 +70,35 @@ private slots:
         QVERIFY(after > before + 0.2);
     }
 
+    // With fewer items than dimensions the principal axes come from the items' Gram matrix:
+    // the same projection as the covariance route gives. Every item twice leaves the
+    // covariance and the scatters as they are and takes the covariance route.
+    void fewerItemsThanDimensionsFitTheSameProjection()
+    {
+        std::vector<int> all;
+        const RowMatrix rows = clusteredRows(all, 3);
+        RowMatrix few(8 * kClasses, kDims), twice(16 * kClasses, kDims);
+        std::vector<int> fewClasses, twiceClasses;
+        for (int c = 0; c < kClasses; ++c)
+            for (int i = 0; i < 8; ++i) {
+                const Eigen::Index r = c * 8 + i;
+                few.row(r) = twice.row(r) = twice.row(r + 8 * kClasses) = rows.row(c * kPerClass + i);
+                fewClasses.push_back(c);
+            }
+        twiceClasses = fewClasses;
+        twiceClasses.insert(twiceClasses.end(), fewClasses.begin(), fewClasses.end());
+        DiscriminantFitOptions options;
+        options.pcaDimensions = 20;
+        options.outputDimensions = kClasses - 1;
+        const auto gram = DiscriminantProjection::fit(view(few), fewClasses, options);
+        const auto covariance = DiscriminantProjection::fit(view(twice), twiceClasses, options);
+        QVERIFY(gram && covariance);
+        // Compared through what searches use, dot products of projected rows: the axes' signs are free.
+        const RowMatrix a = gram->project(view(rows)), b = covariance->project(view(rows));
+        const float largest = (a * a.transpose() - b * b.transpose()).cwiseAbs().maxCoeff();
+        QVERIFY2(largest < 1e-3f, qPrintable(QString::number(largest)));
+    }
+
     void applyAppendsAUnitBlockAtItsWeight()
     {
         std::vector<int> classes;
