@@ -3,6 +3,7 @@
 #include "CatalogIndex.h"
 #include "ColourStore.h"
 #include "GarmentColour.h"
+#include "ProjectionTuning.h"
 #include "Recommender.h"
 #include "ResourceLocator.h"
 #include "SearchSpace.h"
@@ -32,6 +33,10 @@ struct CatalogSession::IndexJob {
     std::atomic_bool cancel{false};
 };
 
+struct CatalogSession::TuneJob {
+    std::atomic_bool cancel{false};
+};
+
 // Search spaces of the latest store. The full space (with neighbour augmentation, a
 // catalog-wide nearest-neighbour pass, and for large catalogs a coarse index) is read back
 // from where it was saved beside the cache, or else built on a worker and saved; until it
@@ -40,6 +45,7 @@ struct CatalogSession::IndexJob {
 struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
     std::mutex mutex;
     std::shared_ptr<const EmbeddingStore> store;
+    std::shared_ptr<const DiscriminantProjection> projection; // null: the built-in one
     std::shared_ptr<const SearchSpace> quick;
     std::shared_ptr<const SearchSpace> full;
     QFuture<void> building;
@@ -72,26 +78,31 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
         return std::shared_ptr<const SearchSpace>(space, [keep = store](const SearchSpace *s) { delete s; });
     }
     static std::shared_ptr<const SearchSpace> make(const std::shared_ptr<const EmbeddingStore> &store,
-                                                   const EmbeddingRecipe &recipe, SearchSpace::Speed speed)
+                                                   const EmbeddingRecipe &recipe,
+                                                   const std::shared_ptr<const DiscriminantProjection> &projection,
+                                                   SearchSpace::Speed speed)
     {
         QThreadPool *const builder = speed == SearchSpace::Speed::Full ? buildWorkers() : Searcher::pool();
-        return own(new SearchSpace(*store, recipe, {}, Searcher::pool(), speed, builder), store);
+        return own(new SearchSpace(*store, recipe, projection, Searcher::pool(), speed, builder), store);
     }
 
     // Call from a worker thread: may load a saved space or build the quick one. `savedPath`
     // is where the full space of a store loaded from its cache is saved (empty: nowhere).
+    // A space is of a store and a projection (null: the built-in one): another of either rebuilds it.
     std::shared_ptr<const SearchSpace> spaceFor(const std::shared_ptr<const EmbeddingStore> &wanted,
-                                                const EmbeddingRecipe &recipe, const QString &savedPath)
+                                                const EmbeddingRecipe &recipe, const QString &savedPath,
+                                                const std::shared_ptr<const DiscriminantProjection> &wantedProjection = {})
     {
         std::unique_lock lock(mutex);
-        if (store == wanted) return full ? full : quick;
+        if (store == wanted && projection == wantedProjection) return full ? full : quick;
         store = wanted;
+        projection = wantedProjection;
         full.reset();
         quick.reset();
         // A catalog reopened as it was saved: its space is read back in a fraction of a
         // second instead of rebuilt (tens of seconds at 44k items).
         if (!savedPath.isEmpty() && wanted->fileChecksum()) {
-            if (auto saved = SearchSpace::load(savedPath, *wanted, recipe)) {
+            if (auto saved = SearchSpace::load(savedPath, *wanted, recipe, wantedProjection)) {
                 full = own(saved->release(), wanted);
                 return full;
             }
@@ -99,25 +110,27 @@ struct CatalogSession::SpaceCache : std::enable_shared_from_this<SpaceCache> {
         EmbeddingRecipe quickRecipe = recipe;
         quickRecipe.augmentNeighbours = 0;
         quickRecipe.expansionNeighbours = 0;
-        quick = make(wanted, quickRecipe, SearchSpace::Speed::Quick);
+        quick = make(wanted, quickRecipe, wantedProjection, SearchSpace::Speed::Quick);
         if (quickRecipe == recipe && wanted->size() < SearchSpace::kCoarseFromItems) {
             full = quick;
         } else {
             // Not tracked by the session: it touches only this cache, which it keeps alive.
             // On a pool of its own: it runs long and must not hold a thread of the global
             // pool, which thumbnails, searches and Qt's painting need.
-            building = QtConcurrent::run(buildPool(), [self = shared_from_this(), wanted, recipe, savedPath] {
+            building = QtConcurrent::run(buildPool(), [self = shared_from_this(), wanted, recipe, savedPath,
+                                                       wantedProjection] {
+                const auto current = [&] { return self->store == wanted && self->projection == wantedProjection; };
                 {
                     std::lock_guard check(self->mutex);
-                    if (self->store != wanted) return; // a newer store came while this waited
+                    if (!current()) return; // a newer store or projection came while this waited
                 }
-                auto built = make(wanted, recipe, SearchSpace::Speed::Full);
+                auto built = make(wanted, recipe, wantedProjection, SearchSpace::Speed::Full);
                 if (!savedPath.isEmpty() && wanted->fileChecksum()) {
                     // Not saving only costs the next opening a rebuild.
                     if (Status saved = built->save(savedPath); !saved) qWarning("lookbook: %s", qPrintable(saved.error()));
                 }
                 std::lock_guard relock(self->mutex);
-                if (self->store == wanted) {
+                if (current()) {
                     self->full = std::move(built);
                     self->quick.reset(); // searches running on it keep it alive until they end
                 } // else a newer store came
@@ -144,6 +157,7 @@ void CatalogSession::setRecipe(const EmbeddingRecipe &recipe)
 CatalogSession::~CatalogSession()
 {
     cancelIndexing();
+    cancelTuning();
     // Every task posts its result back to this object: wait for them so none outlives it.
     for (QFuture<void> &task : m_tasks) task.waitForFinished();
 }
@@ -195,11 +209,19 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
 {
     cancelIndexing();
     m_indexing.reset(); // a cancelled run finishes its batch in the background; its results are dropped
+    if (m_tuning) {
+        cancelTuning(); // its result is of the catalog before: dropped
+        m_tuning.reset();
+        emit tuningFailed(tr("cancelled"));
+    }
     const quint64 generation = ++m_catalogGeneration;
     m_root = QFileInfo(root).absoluteFilePath();
     m_cachePath = cachePath.isEmpty() ? CatalogIndex::defaultCachePath(m_root) : cachePath;
     m_store.reset();
     m_labels.reset();
+    const bool hadOwnProjection = bool(m_projection);
+    m_projection.reset();
+    if (hadOwnProjection) emit projectionChanged(false);
     m_colours.reset();
     m_coloursStore.reset();
     emit coloursChanged(false);
@@ -224,10 +246,25 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
             if (loaded) labels = std::make_shared<const StyleLabels>(std::move(*loaded));
             else labelsError = loaded.error();
         }
-        QMetaObject::invokeMethod(this, [this, generation, rootPath, opened, labels, labelsError] {
+        // The catalog's own projection, when one was adopted ("Tune to this catalog"). One
+        // that cannot be read is set aside with a message: the built-in one serves.
+        std::shared_ptr<const DiscriminantProjection> projection;
+        QString projectionError;
+        const QString projectionPath = projectionPathFor(cache);
+        if (QFileInfo::exists(projectionPath)) {
+            auto loaded = DiscriminantProjection::load(projectionPath);
+            if (loaded) projection = std::make_shared<const DiscriminantProjection>(std::move(*loaded));
+            else projectionError = tr("The catalog's own projection %1 could not be read (%2); the built-in one is used.")
+                                       .arg(QDir::toNativeSeparators(projectionPath), loaded.error());
+        }
+        QMetaObject::invokeMethod(this, [this, generation, rootPath, opened, labels, labelsError, projection,
+                                         projectionError] {
             if (generation != m_catalogGeneration) return;
             m_labels = labels;
             if (!labelsError.isEmpty()) emit labelsProblem(labelsError);
+            if (!projectionError.isEmpty()) emit labelsProblem(projectionError);
+            m_projection = projection;
+            if (projection) emit projectionChanged(true);
             publishStore(std::make_shared<const EmbeddingStore>(std::move(opened->store)));
             warmSearchSpace(); // the cached index is searchable before the model has loaded
             refreshColours();
@@ -247,8 +284,9 @@ void CatalogSession::publishStore(std::shared_ptr<const EmbeddingStore> store)
 void CatalogSession::warmSearchSpace()
 {
     if (!m_store || m_store->size() == 0) return;
-    track(QtConcurrent::run([spaces = m_spaces, store = m_store, recipe = m_recipe, saved = SearchSpace::pathFor(m_cachePath)] {
-        spaces->spaceFor(store, recipe, saved);
+    track(QtConcurrent::run([spaces = m_spaces, store = m_store, recipe = m_recipe, saved = SearchSpace::pathFor(m_cachePath),
+                             projection = m_projection] {
+        spaces->spaceFor(store, recipe, saved, projection);
     }));
 }
 
@@ -350,6 +388,90 @@ void CatalogSession::cancelIndexing()
     if (m_indexing) m_indexing->cancel = true;
 }
 
+void CatalogSession::tuneToCatalog(const QString &column)
+{
+    if (m_tuning) return; // one run at a time
+    if (m_root.isEmpty() || !m_store || m_store->size() == 0) {
+        emit tuningFailed(m_root.isEmpty() ? tr("Choose a catalog folder first.")
+                                           : tr("The catalog has no indexed images yet."));
+        return;
+    }
+    if (!m_labels) {
+        emit tuningFailed(tr("Tuning needs the catalog's labels: put a styles.csv with the column %1 in %2.")
+                              .arg(column, QDir::toNativeSeparators(m_root)));
+        return;
+    }
+    auto job = std::make_shared<TuneJob>();
+    m_tuning = job;
+    emit tuningStarted();
+    const TuningRequest request{column, m_root, QStringLiteral("Lookbook: Tune to This Catalog"), kCrossValidationFolds};
+    // On a thread of its own: the run takes seconds to minutes and must neither wait behind
+    // the global pool's work (colours, thumbnails) nor hold one of its threads meanwhile.
+    static QThreadPool *const tuningPool = [] {
+        auto *p = new QThreadPool; // lives until exit, like the runs it holds
+        p->setMaxThreadCount(1);
+        return p;
+    }();
+    track(QtConcurrent::run(tuningPool, [this, job, request, store = m_store, labels = m_labels, recipe = m_recipe] {
+        const auto onProgress = [this, job](int done, int total) {
+            QMetaObject::invokeMethod(this, [this, job, done, total] {
+                if (m_tuning == job) emit tuningProgress(done, total);
+            }, Qt::QueuedConnection);
+        };
+        auto tuning = std::make_shared<Expected<ProjectionTuning>>(
+            tuneProjection(*store, *labels, recipe, request, onProgress, &job->cancel));
+        QMetaObject::invokeMethod(this, [this, job, tuning, column = request.column] {
+            if (m_tuning != job) return; // another catalog was opened meanwhile: already reported
+            m_tuning.reset();
+            if (job->cancel.load()) {
+                emit tuningFailed(tr("cancelled"));
+                return;
+            }
+            if (!*tuning) {
+                emit tuningFailed((*tuning).error());
+                return;
+            }
+            const ProjectionTuning &t = **tuning;
+            const double before = t.builtInFigure();
+            const double after = t.ownFigure();
+            QString summary = tr("%1 %2 → %3 on this catalog's held-out folds (%4 grouped folds, %5 items); ")
+                                  .arg(t.decidingFigure, QString::number(before, 'f', 3), QString::number(after, 'f', 3))
+                                  .arg(t.folds)
+                                  .arg(t.items);
+            bool adopted = false;
+            if (t.ownWins() && t.projection) {
+                const QString path = projectionPathFor(m_cachePath);
+                if (Status saved = t.projection->save(path); !saved) {
+                    emit tuningFailed(tr("The catalog's own projection does better but could not be saved: %1").arg(saved.error()));
+                    return;
+                }
+                m_projection = t.projection;
+                adopted = true;
+                summary += tr("the catalog's own projection, fitted on %1, is now used.").arg(column);
+                warmSearchSpace(); // rebuilt with it, so that the next search does not wait
+                emit projectionChanged(true);
+            } else {
+                summary += tr("the built-in projection does as well; nothing was changed.");
+            }
+            emit tuningFinished(before, after, adopted, summary);
+        }, Qt::QueuedConnection);
+    }));
+}
+
+void CatalogSession::cancelTuning()
+{
+    if (m_tuning) m_tuning->cancel = true;
+}
+
+void CatalogSession::useBuiltInProjection()
+{
+    if (!m_cachePath.isEmpty()) QFile::remove(projectionPathFor(m_cachePath));
+    if (!m_projection) return;
+    m_projection.reset();
+    warmSearchSpace();
+    emit projectionChanged(false);
+}
+
 QueryInput CatalogSession::catalogPicture(const QString &relativePath) const
 {
     QueryInput picture;
@@ -394,9 +516,9 @@ void CatalogSession::runSearch(const PendingQuery &pending)
     const std::shared_ptr<const CatalogColours> colours = coloursReady() ? m_colours : nullptr;
     track(QtConcurrent::run([this, pending, taste, store = m_store, labels = m_labels, model = m_model,
                              recipe = m_recipe, root = m_root, latest = m_latestQuery, spaces = m_spaces,
-                             saved = SearchSpace::pathFor(m_cachePath), colours] {
+                             saved = SearchSpace::pathFor(m_cachePath), colours, projection = m_projection] {
         if (latest->load() != pending.id) return; // a newer query came while this one waited for a thread
-        const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(store, recipe, saved);
+        const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(store, recipe, saved, projection);
         const Query &query = pending.query;
         RecommendRequest request;
         request.pictures = query.pictures;
@@ -452,8 +574,8 @@ void CatalogSession::recordFeedback(const QString &relativePath, bool liked)
     // The item's vector in the search space: the quick space's projection is the full
     // space's, so whichever is ready serves. Read on a worker: the space may be loading.
     track(QtConcurrent::run([this, item, liked, store = m_store, recipe = m_recipe, spaces = m_spaces,
-                             saved = SearchSpace::pathFor(m_cachePath)] {
-        const Eigen::RowVectorXf vector = spaces->spaceFor(store, recipe, saved)->itemQuery(item);
+                             saved = SearchSpace::pathFor(m_cachePath), projection = m_projection] {
+        const Eigen::RowVectorXf vector = spaces->spaceFor(store, recipe, saved, projection)->itemQuery(item);
         QMetaObject::invokeMethod(this, [this, vector, liked] {
             if (liked) m_taste.addLike(vector);
             else m_taste.addDislike(vector);

@@ -11,6 +11,7 @@
 // older one stale: its result is dropped, never shown.
 
 #include "ColourRanking.h"
+#include "DiscriminantProjection.h"
 #include "EmbeddingModel.h"
 #include "EmbeddingRecipe.h"
 #include "EmbeddingStore.h"
@@ -92,6 +93,22 @@ public:
     void setRecipe(const EmbeddingRecipe &recipe);
     const EmbeddingRecipe &recipe() const { return m_recipe; }
 
+    // "Tune to this catalog": on a worker, a projection fitted on the catalog's own `column`
+    // labels is compared with the built-in one on the catalog's held-out folds
+    // (tuneProjection). When its own wins it is adopted: saved beside the cache
+    // (projectionPathFor), used by every later search of this catalog and loaded again when
+    // it is reopened. When it loses nothing changes. Needs labels (styles.csv) and an index.
+    void tuneToCatalog(const QString &column = QStringLiteral("articleType"));
+    // Stops a tuning run before its next step; it ends with tuningFailed("cancelled").
+    void cancelTuning();
+    bool isTuning() const { return m_tuning != nullptr; }
+    // Forgets the adopted projection (its file is removed): searches use the built-in one again.
+    void useBuiltInProjection();
+    // True while the catalog's own (adopted) projection is used instead of the built-in one.
+    bool usesOwnProjection() const { return bool(m_projection); }
+    std::shared_ptr<const DiscriminantProjection> ownProjection() const { return m_projection; }
+    static QString projectionPathFor(const QString &cachePath) { return cachePath + QStringLiteral(".projection.lbp"); }
+
 signals:
     void modelLoaded(const QString &description);
     void modelFailed(const QString &explanation);
@@ -110,6 +127,14 @@ signals:
     void tasteProblem(const QString &reason);
     void coloursChanged(bool ready);
     void coloursProblem(const QString &reason);
+    void tuningStarted();
+    void tuningProgress(int done, int total);
+    // The deciding held-out P@5 of each projection, whether the catalog's own was adopted,
+    // and a sentence that says so with both figures.
+    void tuningFinished(double builtInFigure, double ownFigure, bool adopted, const QString &summary);
+    void tuningFailed(const QString &reason);
+    // The projection searches use changed (own = the catalog's own, else the built-in one).
+    void projectionChanged(bool own);
 
 private:
     struct PendingQuery {
@@ -137,6 +162,11 @@ private:
 
     struct IndexJob;
     std::shared_ptr<IndexJob> m_indexing;
+
+    // The catalog's own projection when one was adopted (null: the built-in one).
+    std::shared_ptr<const DiscriminantProjection> m_projection;
+    struct TuneJob;
+    std::shared_ptr<TuneJob> m_tuning;
 
     quint64 m_lastQueryId = 0; // read on the GUI thread only
     // The same, for workers: a search that is already stale when it starts skips its work.

@@ -24,6 +24,7 @@
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressDialog>
 #include <QScreen>
 #include <QSettings>
 #include <QSplitter>
@@ -138,6 +139,13 @@ void MainWindow::buildMenus()
     QAction *cancel = file->addAction(tr("&Stop Indexing"), &m_session, &CatalogSession::cancelIndexing);
     cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     cancel->setObjectName(QStringLiteral("cancelIndexing"));
+    m_tuneAction = file->addAction(tr("&Tune to This Catalog…"), this, &MainWindow::tuneToCatalog);
+    m_tuneAction->setObjectName(QStringLiteral("tuneToCatalog"));
+    m_tuneAction->setStatusTip(tr("Fit a projection to this catalog's labels and use it when it finds better matches"));
+    m_builtInProjectionAction = file->addAction(tr("Use the &Built-in Projection"), &m_session,
+                                                &CatalogSession::useBuiltInProjection);
+    m_builtInProjectionAction->setObjectName(QStringLiteral("useBuiltInProjection"));
+    updateTuningActions();
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -278,6 +286,50 @@ void MainWindow::connectSession()
         updateEmptyMessage();
         m_filterBar->setCatalog(m_session.store().get(), m_session.labels().get());
         updateColourChoice(); // a newer store's colours are not known yet
+    });
+    // "Tune to this catalog": possible once a labelled catalog is indexed, one run at a time.
+    connect(&m_session, &CatalogSession::storeChanged, this, &MainWindow::updateTuningActions);
+    connect(&m_session, &CatalogSession::projectionChanged, this, &MainWindow::updateTuningActions);
+    connect(&m_session, &CatalogSession::tuningStarted, this, &MainWindow::updateTuningActions);
+    connect(&m_session, &CatalogSession::indexingStarted, this, &MainWindow::updateTuningActions);
+    connect(&m_session, &CatalogSession::indexingFinished, this, &MainWindow::updateTuningActions);
+    connect(&m_session, &CatalogSession::indexingFailed, this, &MainWindow::updateTuningActions);
+    connect(&m_session, &CatalogSession::catalogOpened, this, &MainWindow::updateTuningActions);
+    connect(&m_session, &CatalogSession::tuningProgress, this, [this](int done, int total) {
+        if (!m_tuningProgress) return;
+        m_tuningProgress->setMaximum(total);
+        m_tuningProgress->setValue(done);
+    });
+    connect(&m_session, &CatalogSession::tuningFinished, this,
+            [this](double, double, bool adopted, const QString &summary) {
+                if (m_tuningProgress) m_tuningProgress->hide(), m_tuningProgress->deleteLater(); // hidden now, deleted after the signal
+                m_tuningProgress = nullptr;
+                updateTuningActions();
+                auto *box = new QMessageBox(QMessageBox::Information, tr("Tune to This Catalog"),
+                                            adopted ? tr("This catalog's own projection finds better matches.")
+                                                    : tr("The built-in projection does as well on this catalog."),
+                                            QMessageBox::Ok, this);
+                box->setInformativeText(summary);
+                box->setAttribute(Qt::WA_DeleteOnClose);
+                box->setObjectName(QStringLiteral("tuningResult"));
+                box->open();
+                statusBar()->showMessage(summary, 15000);
+            });
+    connect(&m_session, &CatalogSession::tuningFailed, this, [this](const QString &reason) {
+        const bool cancelled = reason == QLatin1String("cancelled");
+        if (m_tuningProgress) m_tuningProgress->hide(), m_tuningProgress->deleteLater(); // hidden now, deleted after the signal
+        m_tuningProgress = nullptr;
+        updateTuningActions();
+        if (cancelled) {
+            statusBar()->showMessage(tr("Tuning cancelled; nothing was changed."), 10000);
+            return;
+        }
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Tune to This Catalog"),
+                                    tr("The catalog could not be tuned; nothing was changed."), QMessageBox::Ok, this);
+        box->setInformativeText(reason);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->setObjectName(QStringLiteral("tuningProblem"));
+        box->open();
     });
     connect(&m_session, &CatalogSession::coloursChanged, this, [this](bool ready) {
         if (ready) m_coloursProblem.clear();
@@ -508,6 +560,36 @@ void MainWindow::showQueryOf(const CatalogSession::Query &query)
     updateColourChoice();
     updateHistoryActions();
     sendQuery();
+}
+
+void MainWindow::updateTuningActions()
+{
+    if (!m_tuneAction) return;
+    const bool labelled = m_session.labels() && m_session.indexedItems() > 0;
+    m_tuneAction->setEnabled(labelled && !m_session.isIndexing() && !m_session.isTuning());
+    m_tuneAction->setToolTip(labelled ? QString()
+                                      : tr("Needs an indexed catalog with labels (a styles.csv in its folder)"));
+    m_builtInProjectionAction->setEnabled(m_session.usesOwnProjection() && !m_session.isTuning());
+}
+
+void MainWindow::tuneToCatalog()
+{
+    if (m_session.isTuning()) return;
+    m_session.tuneToCatalog();
+    if (!m_session.isTuning()) return; // refused: tuningFailed said why
+    // Window-modal, shown rather than exec'd: the event loop goes on, the window repaints,
+    // and Cancel stops the run before its next step.
+    m_tuningProgress = new QProgressDialog(tr("Measuring both projections on this catalog's held-out folds…"),
+                                           tr("Cancel"), 0, 0, this);
+    m_tuningProgress->setObjectName(QStringLiteral("tuningProgress"));
+    m_tuningProgress->setWindowTitle(tr("Tune to This Catalog"));
+    m_tuningProgress->setWindowModality(Qt::WindowModal);
+    m_tuningProgress->setAutoClose(false);
+    m_tuningProgress->setAutoReset(false);
+    m_tuningProgress->setMinimumDuration(0);
+    connect(m_tuningProgress, &QProgressDialog::canceled, &m_session, &CatalogSession::cancelTuning);
+    m_tuningProgress->show();
+    updateTuningActions();
 }
 
 void MainWindow::showDuplicates()

@@ -9,6 +9,7 @@
 
 class QActionGroup;
 class QLabel;
+class QProgressDialog;
 class QSplitter;
 
 namespace lookbook {
@@ -85,6 +86,9 @@ public slots:
     bool copyResultFiles(const QString &folder);
     // A window listing the catalog's near-duplicates, found in the background.
     void showDuplicates();
+    // File ▸ Tune to This Catalog…: in the background, with a progress dialog whose Cancel
+    // stops it, then a message with the figures. Needs a labelled, indexed catalog.
+    void tuneToCatalog();
 
 signals:
     // Once: the window's first frame has been painted and flushed to the screen.
@@ -103,6 +107,7 @@ private:
     void showAbout();
     void updateStatus();
     void updateEmptyMessage();
+    void updateTuningActions();
     // Searches m_query; as a new history entry, or replacing the entry on show.
     void search(bool newEntry);
     void showQueryOf(const CatalogSession::Query &query);
@@ -143,6 +148,9 @@ private:
     QAction *m_forward = nullptr;
     QActionGroup *m_resultCountActions = nullptr;
     QActionGroup *m_colourActions = nullptr;
+    QAction *m_tuneAction = nullptr;
+    QAction *m_builtInProjectionAction = nullptr;
+    QProgressDialog *m_tuningProgress = nullptr; // while a tuning run goes on
     QString m_coloursProblem; // why the catalog's colours could not be read, empty when they could
     bool m_colourWithheld = false; // the results on show were asked for without the query's colour
     bool m_firstPaintSeen = false;

@@ -22,6 +22,7 @@
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProgressDialog>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -474,8 +475,8 @@ private slots:
         QVERIFY(chooser->unavailableReason().isEmpty());
         QVERIFY(chooser->swatch(kColourWanted)->toolTip().contains(QStringLiteral("Search with This")));
         for (QAction *action : window.colourActions()) QVERIFY(action->isEnabled());
-        // The next opening reads the search space from beside the cache: searches of it compare.
-        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(SearchSpace::pathFor(window.session().cachePath())), kIndexTimeoutMs);
+        // The next test opens the catalog as indexed here: wait for the index to be saved.
+        QTRY_VERIFY_WITH_TIMEOUT(!window.session().isIndexing() && QFileInfo::exists(window.session().cachePath()), kIndexTimeoutMs);
     }
 
     // "This, in another colour": a swatch asks for the results in a colour family, the menu
@@ -690,6 +691,123 @@ private slots:
         QCOMPARE(restored.size(), QSize(900, 640));
         QTRY_COMPARE_WITH_TIMEOUT(restored.session().catalogRoot(), QFileInfo(catalog()).absoluteFilePath(), 5000);
         restored.setResultCount(5);
+    }
+
+    // File ▸ Tune to This Catalog…: a labelled catalog of four look-alike articleTypes is
+    // tuned in the background; Cancel stops the run with nothing changed; a finished run
+    // reports both held-out figures, and when the catalog's own projection wins it is saved
+    // beside the cache, used, and loaded again on reopening (a damaged file is ignored).
+    void tuningToTheCatalogMeasuresAndAdoptsItsOwnProjection()
+    {
+        const QString tuneCatalog = m_dir.filePath(QStringLiteral("tune-catalog"));
+        const QStringList items = catalogImagesOfTypes({QStringLiteral("Tshirts"), QStringLiteral("Tops"),
+                                                        QStringLiteral("Shirts"), QStringLiteral("Casual Shoes")});
+        QCOMPARE(items.size(), 124);
+        QVERIFY(test::copyCatalogImages(items, tuneCatalog));
+        QVERIFY(QFile::copy(test::sharedCatalogDir() + QStringLiteral("/styles.csv"), tuneCatalog + QStringLiteral("/styles.csv")));
+
+        auto window = openWindow(tuneCatalog);
+        auto *tune = window->findChild<QAction *>(QStringLiteral("tuneToCatalog"));
+        auto *builtIn = window->findChild<QAction *>(QStringLiteral("useBuiltInProjection"));
+        QVERIFY(tune && builtIn);
+        QVERIFY(!tune->isEnabled()); // nothing indexed yet
+        QTRY_VERIFY_WITH_TIMEOUT(window->session().indexedItems() == 124 && !window->session().isIndexing(), kIndexTimeoutMs);
+        QVERIFY(tune->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(window->session().coloursReady(), kIndexTimeoutMs); // less to share the processor with
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(!builtIn->isEnabled());
+        QVERIFY(!window->session().usesOwnProjection());
+        const QString projectionPath = CatalogSession::projectionPathFor(window->session().cachePath());
+        QVERIFY(!QFileInfo::exists(projectionPath));
+
+        // Cancel, pressed at once: the run stops before its next step, and nothing changes.
+        QSignalSpy failed(&window->session(), &CatalogSession::tuningFailed);
+        QSignalSpy finished(&window->session(), &CatalogSession::tuningFinished);
+        tune->trigger();
+        QVERIFY(window->session().isTuning());
+        QVERIFY(!tune->isEnabled()); // one run at a time
+        auto *progress = window->findChild<QProgressDialog *>(QStringLiteral("tuningProgress"));
+        QVERIFY(progress && progress->isVisible());
+        QVERIFY(progress->windowModality() != Qt::ApplicationModal);
+        // Its Cancel button, as a user presses it (QProgressDialog::cancel() alone does not emit canceled()).
+        auto *cancelButton = progress->findChild<QAbstractButton *>();
+        QVERIFY(cancelButton);
+        cancelButton->click();
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, kSearchTimeoutMs);
+        qInfo("cancelled after %lld ms", qint64(clock.elapsed()));
+        QCOMPARE(failed.first().first().toString(), QStringLiteral("cancelled"));
+        QCOMPARE(finished.count(), 0);
+        QVERIFY(!window->session().isTuning());
+        QVERIFY(!window->session().usesOwnProjection());
+        QVERIFY(!QFileInfo::exists(projectionPath));
+        QTRY_VERIFY(!window->findChild<QProgressDialog *>(QStringLiteral("tuningProgress")));
+        QVERIFY(tune->isEnabled());
+
+        // A whole run: progress, then both figures in a message.
+        QSignalSpy progressed(&window->session(), &CatalogSession::tuningProgress);
+        tune->trigger();
+        QVERIFY(finished.wait(kIndexTimeoutMs));
+        qInfo("tuned in %lld ms", qint64(clock.elapsed()));
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(progressed.count() >= 2);
+        QCOMPARE(progressed.last().at(0).toInt(), progressed.last().at(1).toInt()); // all steps done
+        const double before = finished.first().at(0).toDouble();
+        const double after = finished.first().at(1).toDouble();
+        const bool adopted = finished.first().at(2).toBool();
+        const QString summary = finished.first().at(3).toString();
+        QVERIFY2(before > 0 && before <= 1 && after > 0 && after <= 1, qPrintable(summary));
+        QCOMPARE(adopted, after > before);
+        QVERIFY2(summary.contains(QString::number(before, 'f', 2)) && summary.contains(QString::number(after, 'f', 2)),
+                 qPrintable(summary));
+        QVERIFY2(summary.contains(QStringLiteral("5 grouped folds")), qPrintable(summary));
+        QVERIFY2(summary.contains(adopted ? QStringLiteral("now used") : QStringLiteral("nothing was changed")),
+                 qPrintable(summary));
+        QTRY_VERIFY(window->findChild<QMessageBox *>(QStringLiteral("tuningResult")));
+        auto *box = window->findChild<QMessageBox *>(QStringLiteral("tuningResult"));
+        QCOMPARE(box->informativeText(), summary);
+        QVERIFY(!window->findChild<QProgressDialog *>(QStringLiteral("tuningProgress")) ||
+                !window->findChild<QProgressDialog *>(QStringLiteral("tuningProgress"))->isVisible());
+        box->accept();
+        qInfo("tuning: %s", qPrintable(summary));
+        QCOMPARE(QFileInfo::exists(projectionPath), adopted);
+        QCOMPARE(window->session().usesOwnProjection(), adopted);
+        QCOMPARE(builtIn->isEnabled(), adopted);
+        if (!adopted) QSKIP("the built-in projection did as well on this catalog: adoption not exercised");
+
+        // Searches use it, and so does the catalog reopened.
+        QSignalSpy searched(&window->session(), &CatalogSession::searchFinished);
+        window->queryPane()->openFile(QDir(tuneCatalog).filePath(items.first()));
+        QVERIFY(searched.wait(kSearchTimeoutMs));
+        window.reset();
+        window = openWindow(tuneCatalog);
+        QTRY_VERIFY_WITH_TIMEOUT(window->session().usesOwnProjection(), kSearchTimeoutMs);
+        QCOMPARE(window->session().ownProjection()->provenance().value(QStringLiteral("items")).toInt(), 124);
+        builtIn = window->findChild<QAction *>(QStringLiteral("useBuiltInProjection"));
+        QVERIFY(builtIn->isEnabled());
+
+        // Back to the built-in one: the file goes, and a reopening keeps to the built-in one.
+        builtIn->trigger();
+        QVERIFY(!window->session().usesOwnProjection());
+        QVERIFY(!QFileInfo::exists(projectionPath));
+        QVERIFY(!builtIn->isEnabled());
+
+        // A damaged file is reported and ignored.
+        {
+            QFile damaged(projectionPath);
+            QVERIFY(damaged.open(QIODevice::WriteOnly));
+            damaged.write("not a projection");
+        }
+        window.reset();
+        window = openWindow(tuneCatalog);
+        QSignalSpy problem(&window->session(), &CatalogSession::labelsProblem);
+        QSignalSpy opened(&window->session(), &CatalogSession::catalogOpened);
+        QVERIFY(opened.wait(kSearchTimeoutMs));
+        QCOMPARE(problem.count(), 1);
+        QVERIFY2(problem.first().first().toString().contains(QStringLiteral("projection")),
+                 qPrintable(problem.first().first().toString()));
+        QVERIFY(!window->session().usesOwnProjection());
+        QFile::remove(projectionPath);
     }
 };
 
