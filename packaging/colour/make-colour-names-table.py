@@ -6,9 +6,10 @@ models/colour_names.LICENSE) give, for each cell of a CIELAB grid, the probabili
 people call that colour "black", "blue", ... Lookbook embeds them in the program, so the
 product never reads ../shared at run time. This only changes the container:
 
-    magic "LKBKCNAM", u32 version 1, u32 cells (35280), u32 names (36),
-    then cells x names u8: the 11-name probabilities, then the 25-name scores divided by
-    their row sum, each times 255 and rounded.
+    magic "LKBKCNAM", u32 version 2, u32 cells (35280), u32 names (36), then, compressed
+    as Qt's qUncompress reads it (u32 big-endian length, then a zlib stream), cells x names
+    u8: the 11-name probabilities, then the 25-name scores divided by their row sum, each
+    times 255 and rounded. Compressed, it is 0.23 MB instead of 1.27 MB.
 
 Usage: make-colour-names-table.py [SHARED_DIR] [OUTPUT]  (defaults: ../shared, models/colour_names.lcn)
 Needs python3 and numpy only (MAT v5 is read with zlib).
@@ -64,7 +65,9 @@ def main():
     if table.shape != (35280, 36):
         raise ValueError(f"unexpected table shape {table.shape}")
     quantised = np.clip(np.rint(table * 255), 0, 255).astype(np.uint8)
-    output.write_bytes(b"LKBKCNAM" + struct.pack("<III", 1, *quantised.shape) + quantised.tobytes())
+    raw = quantised.tobytes()
+    packed = struct.pack(">I", len(raw)) + zlib.compress(raw, 9)
+    output.write_bytes(b"LKBKCNAM" + struct.pack("<III", 2, *quantised.shape) + packed)
     print(f"wrote {output} ({output.stat().st_size} bytes)")
 
 
