@@ -300,7 +300,7 @@ void CatalogSession::refreshColours()
         std::shared_ptr<const CatalogColours> colours;
         if (rows)
             colours = std::make_shared<const CatalogColours>(
-                *rows, std::shared_ptr<const ColourModel>(&ColourModel::builtIn(), [](const ColourModel *) {}),
+                *rows, ColourModel::builtInShared(),
                 ColourRankingSettings{}.familyShare);
         QMetaObject::invokeMethod(this, [this, store, generation, colours, problem = rows ? QString() : rows.error()] {
             if (generation != m_catalogGeneration || store != m_store) return; // a newer store will get its own

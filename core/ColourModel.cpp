@@ -225,14 +225,14 @@ Expected<ColourModel> ColourModel::load(const QString &path)
     return model;
 }
 
-const ColourModel &ColourModel::builtIn()
+const std::shared_ptr<const ColourModel> &ColourModel::builtInShared()
 {
-    static const ColourModel model = [] {
+    static const std::shared_ptr<const ColourModel> model = [] {
         QFile file(QStringLiteral(":/lookbook/models/fashion_colour_model.json"));
         if (!file.open(QIODevice::ReadOnly)) qFatal("built-in colour model is missing");
         auto parsed = fromJson(file.readAll());
         if (!parsed) qFatal("built-in colour model: %s", qPrintable(parsed.error()));
-        return parsed.value();
+        return std::make_shared<const ColourModel>(std::move(*parsed));
     }();
     return model;
 }

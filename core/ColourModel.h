@@ -14,6 +14,7 @@
 #include <QJsonObject>
 #include <QStringList>
 
+#include <memory>
 #include <vector>
 
 namespace lookbook {
@@ -57,8 +58,10 @@ public:
     Status save(const QString &path) const;
     static Expected<ColourModel> load(const QString &path);
     static Expected<ColourModel> fromJson(const QByteArray &json);
-    // The model the product ships.
-    static const ColourModel &builtIn();
+    // The model the product ships; the pointer form for owners that take a shared model
+    // (CatalogColours), which it outlives.
+    static const ColourModel &builtIn() { return *builtInShared(); }
+    static const std::shared_ptr<const ColourModel> &builtInShared();
 
     // baseColour -> family, from a CSV with the columns baseColour, family.
     static Expected<QHash<QString, QString>> loadFamilies(const QString &csvPath);

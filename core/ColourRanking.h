@@ -18,6 +18,7 @@
 // chosen on the training catalog of ../shared (docs/quality.md).
 
 #include "ColourModel.h"
+#include "EmbeddingRecipe.h"
 #include "Searcher.h"
 
 #include <memory>
@@ -33,6 +34,14 @@ struct ColourRankingSettings {
     float chosenWeight = 1.0f;   // of the chosen colour's probability
     int chosenCandidates = 300;  // a chosen colour looks further down the list...
     float chosenMargin = 0.15f;  // ...and further from the best score
+
+    // These settings with the recipe's colour weight (its colW part; 0 without one).
+    ColourRankingSettings forRecipe(const EmbeddingRecipe &recipe) const
+    {
+        ColourRankingSettings settings = *this;
+        settings.weight = recipe.colourWeight;
+        return settings;
+    }
 };
 
 // What a query asks of colour: colours alike its own (its signature), or a chosen one.

@@ -103,22 +103,25 @@ struct ItemLabels {
     bool sameFamily(int a, int b) const { return !families[size_t(a)].isEmpty() && families[size_t(a)] == families[size_t(b)]; }
 };
 
+// One key for a pair of labels (an articleType and a colour), counted together.
+QString labelPair(const QString &a, const QString &b) { return a + QChar(0x1f) + b; }
+
 // The candidates a query's search needs and their colour re-ranking, as the product does it.
 struct ColourStep {
     const ColourContext *colour;
     const EmbeddingRecipe &recipe;
     bool active() const { return colour && colour->colours && recipe.colourWeight > 0; }
-    ColourRankingSettings settings() const
+    ColourRankingSettings settings() const { return (colour ? colour->settings : ColourRankingSettings{}).forRecipe(recipe); }
+    // What a query alike its colour needs searched (any signature: only its presence counts).
+    int candidates(int k) const
     {
-        ColourRankingSettings s = colour ? colour->settings : ColourRankingSettings{};
-        s.weight = recipe.colourWeight;
-        return s;
+        return active() ? ColourRanking::candidatesFor(ColourWish{Eigen::RowVectorXf::Ones(1), {}}, settings(), k) : k;
     }
-    int candidates(int k) const { return active() ? std::max(k, settings().candidates) : k; }
-    // signature: the query's colour, empty when the step is not active.
+    // signature: the query's colour, empty when the step is not active (then the first k);
+    // rerank() keeps the first k of an empty wish itself.
     std::vector<SearchHit> apply(std::vector<SearchHit> hits, const Eigen::RowVectorXf &signature, int k) const
     {
-        if (!active() || signature.size() == 0) {
+        if (!active()) {
             if (hits.size() > size_t(k)) hits.resize(size_t(k));
             return hits;
         }
@@ -194,18 +197,17 @@ namespace {
 void addCeilings(CatalogQuality &quality, const ItemLabels &items, int k)
 {
     QHash<QString, int> byType, byTypeColour, byTypeFamily;
-    const auto key = [](const QString &a, const QString &b) { return a + QChar(0x1f) + b; };
     for (int item : items.queries) {
         ++byType[items.types[size_t(item)]];
-        ++byTypeColour[key(items.types[size_t(item)], items.colours[size_t(item)])];
-        if (!items.families[size_t(item)].isEmpty()) ++byTypeFamily[key(items.types[size_t(item)], items.families[size_t(item)])];
+        ++byTypeColour[labelPair(items.types[size_t(item)], items.colours[size_t(item)])];
+        if (!items.families[size_t(item)].isEmpty()) ++byTypeFamily[labelPair(items.types[size_t(item)], items.families[size_t(item)])];
     }
     double type = 0, typeColour = 0, typeFamily = 0;
     for (int item : items.queries) {
         const QString &t = items.types[size_t(item)];
         type += std::min(k, byType.value(t) - 1);
-        if (!items.colours[size_t(item)].isEmpty()) typeColour += std::min(k, byTypeColour.value(key(t, items.colours[size_t(item)])) - 1);
-        if (!items.families[size_t(item)].isEmpty()) typeFamily += std::min(k, byTypeFamily.value(key(t, items.families[size_t(item)])) - 1);
+        if (!items.colours[size_t(item)].isEmpty()) typeColour += std::min(k, byTypeColour.value(labelPair(t, items.colours[size_t(item)])) - 1);
+        if (!items.families[size_t(item)].isEmpty()) typeFamily += std::min(k, byTypeFamily.value(labelPair(t, items.families[size_t(item)])) - 1);
     }
     const double denominator = double(items.queries.size()) * k;
     quality.ceilingArticleType = type / denominator;
@@ -306,12 +308,10 @@ ChosenColourQuality Evaluator::chosenColour(const EmbeddingStore &store, const S
     if (!colour.colours || items.queries.empty() || k <= 0) return quality;
     // Items per (articleType, family): which requests a perfect ranker could fill.
     QHash<QString, int> available;
-    const auto key = [](const QString &a, const QString &b) { return a + QChar(0x1f) + b; };
     for (int item : items.queries)
-        if (!items.families[size_t(item)].isEmpty()) ++available[key(items.types[size_t(item)], items.families[size_t(item)])];
+        if (!items.families[size_t(item)].isEmpty()) ++available[labelPair(items.types[size_t(item)], items.families[size_t(item)])];
     const SearchSpace space(store, recipe, std::move(projection));
-    ColourRankingSettings settings = colour.settings;
-    settings.weight = recipe.colourWeight;
+    const ColourRankingSettings settings = colour.settings.forRecipe(recipe);
     const int candidates = ColourRanking::candidatesFor(ColourWish{Eigen::RowVectorXf(), ColourModel::Choice{}}, settings, k);
     RowMatrix queries(Eigen::Index(items.queries.size()), space.dimension());
     for (size_t q = 0; q < items.queries.size(); ++q) queries.row(Eigen::Index(q)) = space.itemQuery(items.queries[q]);
@@ -322,7 +322,7 @@ ChosenColourQuality Evaluator::chosenColour(const EmbeddingStore &store, const S
         for (int f = 0; f < int(GarmentColour::basicNames().size()); ++f) {
             const QString wanted = GarmentColour::basicNames()[f];
             if (wanted == items.families[size_t(query)]) continue;
-            if (available.value(key(items.types[size_t(query)], wanted)) < k) continue;
+            if (available.value(labelPair(items.types[size_t(query)], wanted)) < k) continue;
             ++quality.requests;
             const ColourWish wish{Eigen::RowVectorXf(), ColourModel::Choice{f, -1}};
             for (const SearchHit &hit : ColourRanking::rerank(results[q], *colour.colours, wish, settings, k)) {

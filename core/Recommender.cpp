@@ -143,8 +143,7 @@ Expected<SearchOutcome> Recommender::recommend(const RecommendRequest &request, 
     const bool useTaste = request.taste && !request.taste->isEmpty()
                           && request.taste->spaceKey() == recipe.id() && request.taste->dimension() == m_space.dimension();
     // Colour re-orders the search's first candidates, then the taste profile the first of those.
-    ColourRankingSettings colourSettings;
-    colourSettings.weight = recipe.colourWeight;
+    const ColourRankingSettings colourSettings = ColourRankingSettings{}.forRecipe(recipe);
     const int forTaste = useTaste ? request.k * TasteProfile::kCandidatesPerResult : request.k;
     SearchRequest search;
     search.k = m_colours ? std::max(forTaste, ColourRanking::candidatesFor(*wish, colourSettings, request.k)) : forTaste;

@@ -187,12 +187,6 @@ Expected<RowMatrix> garmentColours(const Context &ctx, const EmbeddingStore &sto
     return colours;
 }
 
-// The built-in colour model, shared without copying (it lives as long as the program).
-std::shared_ptr<const ColourModel> builtInColourModel()
-{
-    return std::shared_ptr<const ColourModel>(&ColourModel::builtIn(), [](const ColourModel *) {});
-}
-
 int runIndex(Context &ctx)
 {
     QCommandLineOption batch(QStringLiteral("batch"), QStringLiteral("Images per network batch (default 16)."),
@@ -390,7 +384,7 @@ int runQuery(Context &ctx)
     const QString root = QFileInfo(ctx.catalog).absoluteFilePath();
     auto descriptions = garmentColours(ctx, *store);
     if (!descriptions) return failure(descriptions.error());
-    const CatalogColours colours(*descriptions, builtInColourModel(), ColourRankingSettings{}.familyShare);
+    const CatalogColours colours(*descriptions, ColourModel::builtInShared(), ColourRankingSettings{}.familyShare);
     const Recommender recommender(*store, *space, *labels ? &**labels : nullptr, root, &colours);
 
     // The network is loaded only when a picture is not a catalog item (whose vector is stored).
@@ -461,7 +455,7 @@ QString withCeiling(double value, double ceiling)
 Expected<std::shared_ptr<const ColourModel>> loadColourModel(const Context &ctx, const QCommandLineOption &option)
 {
     using Result = Expected<std::shared_ptr<const ColourModel>>;
-    if (!ctx.parser.isSet(option)) return builtInColourModel();
+    if (!ctx.parser.isSet(option)) return ColourModel::builtInShared();
     auto loaded = ColourModel::load(ctx.parser.value(option));
     if (!loaded) return Result::failure(loaded.error());
     return std::shared_ptr<const ColourModel>(std::make_shared<const ColourModel>(std::move(*loaded)));

@@ -69,7 +69,7 @@ private slots:
         m_labels = std::move(*labels);
         const auto descriptions = ColourStore::update(test::sharedCatalogDir(), m_store, cache);
         QVERIFY2(descriptions, qPrintable(descriptions.error()));
-        m_colours.emplace(*descriptions, std::shared_ptr<const ColourModel>(&ColourModel::builtIn(), [](const ColourModel *) {}),
+        m_colours.emplace(*descriptions, ColourModel::builtInShared(),
                           ColourRankingSettings{}.familyShare);
         auto families = ColourModel::loadFamilies(test::sharedDir() + QStringLiteral("/data/colour-families.csv"));
         QVERIFY2(families, qPrintable(families.error()));
