@@ -5,7 +5,7 @@
 // once; lowered, the catalog is compared again.
 
 #include "EmbeddingStore.h"
-#include "NearDuplicates.h"
+#include "NearDuplicateFinder.h"
 #include "StyleLabels.h"
 
 #include <QDialog>

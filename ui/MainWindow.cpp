@@ -8,7 +8,7 @@
 #include "QueryPane.h"
 #include "ResultsView.h"
 #include "StartupTimeline.h"
-#include "ThumbnailCache.h"
+#include "Thumbnails.h"
 #include "TimingLog.h"
 
 #include "ResultExporter.h"
@@ -54,7 +54,7 @@ const QString kExportFolder = QStringLiteral("export/lastFolder");
 MainWindow::MainWindow(Options options, QWidget *parent)
     : QMainWindow(parent), m_options(std::move(options)), m_timing(new TimingLog(this)),
       m_startup(new StartupTimeline(m_timing, this)), m_dropToResults(new DropToResultsTimer(m_timing, this)),
-      m_thumbnails(new ThumbnailCache({240, 320}, this)),
+      m_thumbnails(new Thumbnails({240, 320}, this)),
       m_queryPane(new QueryPane(this)), m_results(new ResultsView(m_thumbnails, this)),
       m_catalogPanel(new CatalogPanel(this)), m_resultsTitle(new QLabel(this)), m_filterBar(new FilterBar(this)),
       m_colourChooser(new ColourChooser(this)), m_splitter(new QSplitter(this)),

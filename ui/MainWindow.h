@@ -21,7 +21,7 @@ class FilterBar;
 class QueryPane;
 class ResultsView;
 class StartupTimeline;
-class ThumbnailCache;
+class Thumbnails;
 class TimingLog;
 
 class MainWindow : public QMainWindow {
@@ -128,7 +128,7 @@ private:
     TimingLog *m_timing;
     StartupTimeline *m_startup;
     DropToResultsTimer *m_dropToResults;
-    ThumbnailCache *m_thumbnails;
+    Thumbnails *m_thumbnails;
     QueryPane *m_queryPane;
     ResultsView *m_results;
     CatalogPanel *m_catalogPanel;

@@ -1,6 +1,6 @@
 #include "ResultsModel.h"
 
-#include "ThumbnailCache.h"
+#include "Thumbnails.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -51,11 +51,11 @@ QStringList orderedLabelKeys(const QHash<QString, QString> &labels)
 
 } // namespace
 
-ResultsModel::ResultsModel(ThumbnailCache *thumbnails, QObject *parent)
+ResultsModel::ResultsModel(Thumbnails *thumbnails, QObject *parent)
     : QAbstractListModel(parent), m_thumbnails(thumbnails)
 {
     if (m_thumbnails)
-        connect(m_thumbnails, &ThumbnailCache::thumbnailReady, this, &ResultsModel::onThumbnailReady);
+        connect(m_thumbnails, &Thumbnails::thumbnailReady, this, &ResultsModel::onThumbnailReady);
 }
 
 void ResultsModel::setResults(std::vector<ResultItem> results)

@@ -1,6 +1,6 @@
 #pragma once
 // The ranked results of one search as a list model: one row per item, best first. The
-// thumbnails come from a ThumbnailCache and appear (dataChanged) as they are made.
+// thumbnails come from a Thumbnails and appear (dataChanged) as they are made.
 
 #include "SearchResult.h"
 
@@ -10,7 +10,7 @@
 
 namespace lookbook {
 
-class ThumbnailCache;
+class Thumbnails;
 
 class ResultsModel : public QAbstractListModel {
     Q_OBJECT
@@ -32,7 +32,7 @@ public:
     enum class Feedback { None, Liked, Disliked };
 
     // thumbnails is not owned and must outlive the model; Qt::DecorationRole gives a QImage.
-    explicit ResultsModel(ThumbnailCache *thumbnails, QObject *parent = nullptr);
+    explicit ResultsModel(Thumbnails *thumbnails, QObject *parent = nullptr);
 
     void setResults(std::vector<ResultItem> results);
     // The items (relative paths) the user liked and disliked in the current query: their
@@ -52,7 +52,7 @@ private:
     void onThumbnailReady(const QString &path);
     QString toolTipOf(const ResultItem &item) const;
 
-    ThumbnailCache *m_thumbnails;
+    Thumbnails *m_thumbnails;
     std::vector<ResultItem> m_results;
     QStringList m_liked;
     QStringList m_disliked;

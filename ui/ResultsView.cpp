@@ -51,7 +51,7 @@ QString revealActionText()
 
 } // namespace
 
-ResultsView::ResultsView(ThumbnailCache *thumbnails, QWidget *parent)
+ResultsView::ResultsView(Thumbnails *thumbnails, QWidget *parent)
     : QListView(parent), m_model(new ResultsModel(thumbnails, this))
 {
     setViewMode(IconMode);

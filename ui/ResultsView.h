@@ -17,13 +17,13 @@ namespace lookbook {
 
 class ResultDelegate;
 class ResultsModel;
-class ThumbnailCache;
+class Thumbnails;
 
 class ResultsView : public QListView {
     Q_OBJECT
 public:
     // thumbnails is not owned and must outlive the view.
-    explicit ResultsView(ThumbnailCache *thumbnails, QWidget *parent = nullptr);
+    explicit ResultsView(Thumbnails *thumbnails, QWidget *parent = nullptr);
 
     // Shows new results. Nothing is selected, but row 0 is current so the arrow keys and
     // Enter start from the best match.

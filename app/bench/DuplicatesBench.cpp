@@ -1,7 +1,7 @@
 #include "DuplicatesBench.h"
 
 #include "BenchSupport.h"
-#include "NearDuplicates.h"
+#include "NearDuplicateFinder.h"
 #include "SearchSpace.h"
 #include "SimilarityJoin.h"
 #include "SpaceRows.h"
@@ -67,7 +67,7 @@ void printGroupings(const NearDuplicates &found)
 int runDuplicatesBench(const DuplicatesBenchOptions &options)
 {
     out() << QStringLiteral("== duplicates: %1 items x %2 dimensions, %3 planted pairs, %4 threads in the search pool\n")
-                 .arg(options.items).arg(options.dimension).arg(kPlantedPairs).arg(Searcher::pool()->maxThreadCount());
+                 .arg(options.items).arg(options.dimension).arg(kPlantedPairs).arg(pools::search()->maxThreadCount());
     const RowMatrix base = baseRows(options.cache, options.dimension);
     if (!options.cache.isEmpty()) {
         // The real rows alone: what a catalog of that size costs.
@@ -138,7 +138,7 @@ int runDuplicatesBench(const DuplicatesBenchOptions &options)
     // The method the finder replaced: each item's nearest other item through the coarse
     // index of a search space, shortlists re-scored exactly.
     const SpaceRows plain(view, RowMatrix(), 1.0f, 0.0f);
-    const Timing before = timed([&] { SearchSpace::nearestNeighbours(plain, 2, Searcher::pool()); });
+    const Timing before = timed([&] { SearchSpace::nearestNeighbours(plain, 2, pools::search()); });
     out() << QStringLiteral("before (nearest neighbours through the coarse index): %1; the finder takes %2x less wall time\n")
                  .arg(describe(before)).arg(before.seconds / after.seconds, 0, 'f', 1);
     out().flush();

@@ -71,7 +71,7 @@ double searchMs(const Searcher &searcher, const RowMatrix &queries)
 CoarseIndex buildCoarse(const RowMatrixView &rows, const SearchBenchOptions &options)
 {
     std::optional<CoarseIndex> built;
-    const double seconds = secondsOf([&] { built.emplace(rows, options.coarse, Searcher::pool()); });
+    const double seconds = secondsOf([&] { built.emplace(rows, options.coarse, pools::search()); });
     CoarseIndex index = std::move(*built);
     out() << QStringLiteral("coarse index: %1 dimensions, shortlist %2, %3 MB, built in %4 s\n")
                  .arg(index.dimensions()).arg(index.shortlistSize())
@@ -85,7 +85,7 @@ CoarseIndex buildCoarse(const RowMatrixView &rows, const SearchBenchOptions &opt
 int runSearchBench(const SearchBenchOptions &options)
 {
     out() << QStringLiteral("== search: %1 items x %2 dimensions, %3 queries, %4 threads in the search pool\n")
-                 .arg(options.items).arg(options.dimension).arg(options.queries).arg(Searcher::pool()->maxThreadCount());
+                 .arg(options.items).arg(options.dimension).arg(options.queries).arg(pools::search()->maxThreadCount());
     const RowMatrix base = baseRows(options.cache, options.dimension);
     const RowMatrix rows = syntheticRows(base, options.items, 1);
     const RowMatrix queries = syntheticRows(base, options.queries, 2);
@@ -99,14 +99,14 @@ int runSearchBench(const SearchBenchOptions &options)
         const Eigen::VectorXf scores = rows * queries.row(q).transpose();
         exactTopK(scores, kTop);
     });
-    const Searcher exact(view, Searcher::pool());
+    const Searcher exact(view, pools::search());
     c.exactMs = searchMs(exact, queries);
     c.exactRecall = meanRecall(exact, queries, reference);
 
     const double before = residentMb();
     const CoarseIndex coarse = buildCoarse(view, options);
     const double coarseResident = residentMb() - before;
-    const Searcher fast(view, Searcher::pool(), &coarse);
+    const Searcher fast(view, pools::search(), &coarse);
     c.coarseMs = searchMs(fast, queries);
     c.coarseRecall = meanRecall(fast, queries, reference);
 
@@ -165,10 +165,10 @@ int runMillionBench(const SearchBenchOptions &options, const QString &workFile)
     madvise(mapped, size_t(bytes), MADV_DONTNEED);
     const double restingMb = residentMb();
     // Re-scored rows are copied out of the file (pread), not read through the mapping.
-    const Searcher fast(RowSource(view, file.handle(), 0, mapped, size_t(bytes)), Searcher::pool(), &coarse);
+    const Searcher fast(RowSource(view, file.handle(), 0, mapped, size_t(bytes)), pools::search(), &coarse);
     const double ms = searchMs(fast, queries);
     const double r = meanRecall(fast, queries, reference);
-    const double scanMs = medianMs(int(queries.rows()), [&](int q) { coarse.shortlist(queries.row(q), {kTop}, coarse.shortlistSize(), Searcher::pool()); });
+    const double scanMs = medianMs(int(queries.rows()), [&](int q) { coarse.shortlist(queries.row(q), {kTop}, coarse.shortlistSize(), pools::search()); });
     out() << QStringLiteral("exact reference for %1 queries: %2 s; one exact single-thread GEMV + top 5: %3 ms\n")
                  .arg(options.queries).arg(referenceSeconds, 0, 'f', 1).arg(exactOneMs, 0, 'f', 1)
           << QStringLiteral("coarse int8 + exact re-score: %1 ms/query (%2x the exact GEMV), recall@5 %3; the scan alone %4 ms\n")

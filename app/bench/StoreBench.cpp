@@ -1,7 +1,7 @@
 #include "StoreBench.h"
 
 #include "BenchSupport.h"
-#include "CatalogIndex.h"
+#include "CacheFiles.h"
 #include "ModelDescriptor.h"
 #include "SearchSpace.h"
 
@@ -37,7 +37,7 @@ int runStoreBench(const StoreBenchOptions &options)
     }
     const QString cachePath = QDir(options.workDir).filePath(QStringLiteral("lookbook-bench-store.lbi"));
     {
-        EmbeddingStore store(CatalogIndex::identityFor(model, recipe));
+        EmbeddingStore store(CacheFiles::identityFor(model, recipe));
         std::vector<CatalogFile> files;
         for (int i = 0; i < options.items; ++i) files.push_back({QStringLiteral("item%1.jpg").arg(i, 6, 10, QLatin1Char('0')), 1000 + i, 1});
         store.upsert(files, syntheticRows(base, options.items, 5));
@@ -52,7 +52,7 @@ int runStoreBench(const StoreBenchOptions &options)
     const double before = residentMb();
     std::optional<EmbeddingStore> store;
     const double openSeconds = secondsOf([&] {
-        auto loaded = EmbeddingStore::load(cachePath, CatalogIndex::identityFor(model, recipe));
+        auto loaded = EmbeddingStore::load(cachePath, CacheFiles::identityFor(model, recipe));
         if (loaded) store.emplace(std::move(*loaded));
     });
     if (!store) {
@@ -65,7 +65,7 @@ int runStoreBench(const StoreBenchOptions &options)
     quickRecipe.augmentNeighbours = 0;
     quickRecipe.expansionNeighbours = 0;
     std::optional<SearchSpace> quick, full;
-    const double quickSeconds = secondsOf([&] { quick.emplace(*store, quickRecipe, nullptr, Searcher::pool(), SearchSpace::Speed::Quick); });
+    const double quickSeconds = secondsOf([&] { quick.emplace(*store, quickRecipe, nullptr, pools::search(), SearchSpace::Speed::Quick); });
     out() << QStringLiteral("  quick space (projection, exact scans): %1 s\n").arg(quickSeconds, 0, 'f', 2)
           << residentLine(QStringLiteral("with the quick space:"), before);
     const double fullSeconds = secondsOf([&] { full.emplace(*store, recipe); });

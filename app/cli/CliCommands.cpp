@@ -1,6 +1,6 @@
 #include "CliCommands.h"
 
-#include "CatalogIndex.h"
+#include "CacheFiles.h"
 #include "ColourModel.h"
 #include "ColourStore.h"
 #include "EmbeddingModel.h"
@@ -8,7 +8,7 @@
 #include "GarmentColour.h"
 #include "ImageLoader.h"
 #include "Indexer.h"
-#include "NearDuplicates.h"
+#include "NearDuplicateFinder.h"
 #include "ProjectionTuning.h"
 #include "QueryRegion.h"
 #include "Recommender.h"
@@ -74,7 +74,7 @@ struct Common {
     QCommandLineOption cache{QStringLiteral("cache"),
                              QStringLiteral("The cache file (default: %1 in the catalog, or the app-data "
                                             "folder when the catalog is read-only).")
-                                 .arg(CatalogIndex::kCacheFileName),
+                                 .arg(CacheFiles::kCacheFileName),
                              QStringLiteral("file")};
     QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print one JSON object instead of text.")};
     QCommandLineOption labels{QStringLiteral("labels"),
@@ -120,7 +120,7 @@ int prepareCatalog(Context &c)
         c.recipe = *recipe;
     }
     c.cachePath = c.parser.isSet(c.common.cache) ? QFileInfo(c.parser.value(c.common.cache)).absoluteFilePath()
-                                                 : CatalogIndex::defaultCachePath(c.catalog);
+                                                 : CacheFiles::defaultCachePath(c.catalog);
     // Only the commands that search take --projection.
     if (c.parser.optionNames().contains(c.common.projection.names().constFirst())) {
         auto loaded = DiscriminantProjection::load(c.parser.value(c.common.projection));
@@ -151,8 +151,8 @@ Expected<std::optional<StyleLabels>> loadLabels(const Context &ctx)
 // The catalog's store for searching: it must have been indexed with this model and recipe.
 Expected<EmbeddingStore> openIndexed(const Context &ctx)
 {
-    const StoreIdentity identity = CatalogIndex::identityFor(ModelDescriptor::builtIn(), ctx.recipe);
-    OpenedStore opened = CatalogIndex::open(ctx.cachePath, identity);
+    const StoreIdentity identity = CacheFiles::identityFor(ModelDescriptor::builtIn(), ctx.recipe);
+    OpenedStore opened = CacheFiles::open(ctx.cachePath, identity);
     if (opened.store.size() == 0) {
         const QString why = opened.problem.isEmpty() ? QStringLiteral("it has no index yet") : opened.problem;
         return Expected<EmbeddingStore>::failure(

@@ -1,5 +1,5 @@
 # macOS: Lookbook.app, holding the desktop app (Contents/MacOS/Lookbook), lookbook-cli beside
-# it, the model in Contents/Resources/models (core/ResourceLocator looks at
+# it, the model in Contents/Resources/models (core/embedding/ResourceLocator looks at
 # <exe dir>/../Resources/models), Qt and every other library it loads; delivered as a
 # drag-to-Applications disk image (cpack -G DragNDrop).
 # Included by packaging/CMakeLists.txt on APPLE, after app/ defined the targets.

@@ -1,5 +1,5 @@
 # Windows: lookbook.exe and lookbook-cli.exe in bin/ with Qt, OpenCV and the MSVC runtime
-# beside them, and the model in bin/models/ (core/ResourceLocator looks at <exe dir>/models).
+# beside them, and the model in bin/models/ (core/embedding/ResourceLocator looks at <exe dir>/models).
 # Installers: an NSIS setup program (cpack -G NSIS) and a ZIP of the same tree.
 # Included by packaging/CMakeLists.txt on WIN32, after app/ defined the targets.
 

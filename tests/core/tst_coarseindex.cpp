@@ -35,11 +35,11 @@ private slots:
     {
         const RowMatrix rows = test::structuredRows(12000, 384, 2);
         const RowMatrix queries = test::structuredRows(100, 384, 3);
-        const CoarseIndex coarse(viewOf(rows), {}, Searcher::pool());
+        const CoarseIndex coarse(viewOf(rows), {}, pools::search());
         QCOMPARE(coarse.size(), 12000);
         QCOMPARE(coarse.dimensions(), 256);
         qInfo("shortlist after calibration: %d", coarse.shortlistSize());
-        const Searcher exact(viewOf(rows)), fast(viewOf(rows), Searcher::pool(), &coarse);
+        const Searcher exact(viewOf(rows)), fast(viewOf(rows), pools::search(), &coarse);
         int found = 0;
         for (Eigen::Index q = 0; q < queries.rows(); ++q) {
             const auto reference = itemsOf(exact.search(queries.row(q), {kTop}));
@@ -64,10 +64,10 @@ private slots:
         const RowMatrix queries = test::randomUnitRows(30, 512, 10);
         CoarseIndex::Options options;
         options.dimensions = 64;
-        const CoarseIndex coarse(viewOf(rows), options, Searcher::pool());
+        const CoarseIndex coarse(viewOf(rows), options, pools::search());
         qInfo("shortlist after calibration: %d", coarse.shortlistSize());
         QVERIFY(coarse.shortlistSize() > 4 * options.shortlist);
-        const Searcher exact(viewOf(rows)), fast(viewOf(rows), Searcher::pool(), &coarse);
+        const Searcher exact(viewOf(rows)), fast(viewOf(rows), pools::search(), &coarse);
         int found = 0;
         for (Eigen::Index q = 0; q < queries.rows(); ++q) {
             const auto reference = itemsOf(exact.search(queries.row(q), {kTop}));
@@ -95,8 +95,8 @@ private slots:
     void honoursTheExcludedItemAndTheMask()
     {
         const RowMatrix rows = test::structuredRows(12000, 256, 5);
-        const CoarseIndex coarse(viewOf(rows), {}, Searcher::pool());
-        const Searcher exact(viewOf(rows)), fast(viewOf(rows), Searcher::pool(), &coarse);
+        const CoarseIndex coarse(viewOf(rows), {}, pools::search());
+        const Searcher exact(viewOf(rows)), fast(viewOf(rows), pools::search(), &coarse);
         const Eigen::RowVectorXf query = rows.row(17);
         QCOMPARE(fast.search(query, {kTop}).front().item, 17);
         const auto withoutSelf = itemsOf(fast.search(query, {kTop, 17}));
@@ -124,13 +124,13 @@ private slots:
         const EmbeddingStore small = test::storeOf(rows.topRows(SearchSpace::kCoarseFromItems - 1));
         const EmbeddingRecipe plain = EmbeddingRecipe::seedRecipe();
         QVERIFY(SearchSpace(large, plain).hasCoarseIndex());
-        QVERIFY(!SearchSpace(large, plain, {}, Searcher::pool(), SearchSpace::Speed::Quick).hasCoarseIndex());
+        QVERIFY(!SearchSpace(large, plain, {}, pools::search(), SearchSpace::Speed::Quick).hasCoarseIndex());
         QVERIFY(!SearchSpace(small, plain).hasCoarseIndex());
 
         // With query expansion the two searches of a query both go through it.
         EmbeddingRecipe expanding = plain;
         expanding.expansionNeighbours = 3;
-        const SearchSpace fast(large, expanding), exact(large, expanding, {}, Searcher::pool(), SearchSpace::Speed::Quick);
+        const SearchSpace fast(large, expanding), exact(large, expanding, {}, pools::search(), SearchSpace::Speed::Quick);
         const RowMatrix queries = test::structuredRows(40, 192, 7);
         int same = 0;
         for (Eigen::Index q = 0; q < queries.rows(); ++q)
@@ -141,7 +141,7 @@ private slots:
     void augmentationOfALargeCatalogFindsTheExactNeighbours()
     {
         const RowMatrix rows = test::structuredRows(SearchSpace::kCoarseFromItems + 500, 128, 8);
-        const RowMatrix augmented = SearchSpace::augment(viewOf(rows), 5, 3.0f, Searcher::pool());
+        const RowMatrix augmented = SearchSpace::augment(viewOf(rows), 5, 3.0f, pools::search());
         const Searcher exact(viewOf(rows));
         for (int i : {0, 1, 777, 5000, 10499}) {
             Eigen::RowVectorXf expected = Eigen::RowVectorXf::Zero(rows.cols());

@@ -1,7 +1,7 @@
 // The cache file: what is saved loads back bit for bit, and a file that is truncated,
 // bit-flipped, of another format version, or made by another model or recipe is refused
 // with a reason (the indexer then rebuilds it). The journal replays whole batches only.
-#include "CatalogIndex.h"
+#include "CacheFiles.h"
 #include "EmbeddingStore.h"
 #include "IndexJournal.h"
 
@@ -306,9 +306,9 @@ private slots:
         QCOMPARE(int(batches->size()), 2);
         QCOMPARE(int((*batches)[0].files.size()), 4);
 
-        // CatalogIndex::open folds the journal into the store.
+        // CacheFiles::open folds the journal into the store.
         QVERIFY(sampleStore(2).save(cache));
-        const OpenedStore opened = CatalogIndex::open(cache, kIdentity);
+        const OpenedStore opened = CacheFiles::open(cache, kIdentity);
         QVERIFY(opened.problem.isEmpty());
         QCOMPARE(opened.journalBatches, 2);
         QCOMPARE(opened.store.size(), 2 + 4 + 3);

@@ -244,8 +244,8 @@ private slots:
         };
         std::vector<char> withoutQ(size_t(n), 1);
         withoutQ[size_t(q)] = 0;
-        const SearchSpace masked(store, recipe, {}, Searcher::pool(), SearchSpace::Speed::Quick, nullptr, &withoutQ);
-        const SearchSpace everything(store, recipe, {}, Searcher::pool(), SearchSpace::Speed::Quick);
+        const SearchSpace masked(store, recipe, {}, pools::search(), SearchSpace::Speed::Quick, nullptr, &withoutQ);
+        const SearchSpace everything(store, recipe, {}, pools::search(), SearchSpace::Speed::Quick);
         const RowMatrix query = masked.itemQuery(q);
         const auto honest = masked.searchMany(query, 3, {q}).front();
         const auto leaky = everything.searchMany(query, 3, {q}).front();

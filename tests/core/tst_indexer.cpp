@@ -1,7 +1,7 @@
 // Indexing with the real model on small catalogs copied from the demo catalog: incremental
 // updates embed only what changed, bad files are skipped with reasons, a damaged cache is
 // rebuilt, a cancel or a killed process loses at most the batch in flight.
-#include "CatalogIndex.h"
+#include "CacheFiles.h"
 #include "IndexJournal.h"
 #include "Indexer.h"
 #include "TestSupport.h"
@@ -55,7 +55,7 @@ IndexReport update(const Fixture &f, int batchSize = 4, const Indexer::ProgressC
 EmbeddingStore load(const Fixture &f)
 {
     const auto store = EmbeddingStore::load(
-        f.cache(), CatalogIndex::identityFor(ModelDescriptor::builtIn(), EmbeddingRecipe::defaultRecipe()));
+        f.cache(), CacheFiles::identityFor(ModelDescriptor::builtIn(), EmbeddingRecipe::defaultRecipe()));
     if (!store) qFatal("cache does not load: %s", qPrintable(store.error()));
     return *store;
 }
@@ -332,7 +332,7 @@ private slots:
     void defaultCacheLivesInAWritableCatalog()
     {
         Fixture f;
-        QCOMPARE(CatalogIndex::defaultCachePath(f.catalog()), f.catalog() + QStringLiteral("/.lookbook-index.lbi"));
+        QCOMPARE(CacheFiles::defaultCachePath(f.catalog()), f.catalog() + QStringLiteral("/.lookbook-index.lbi"));
     }
 
     void readOnlyCatalogKeepsItsCacheInAppData()
@@ -340,7 +340,7 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         Fixture f;
         QVERIFY(QFile::setPermissions(f.catalog(), QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup));
-        const QString cache = CatalogIndex::defaultCachePath(f.catalog());
+        const QString cache = CacheFiles::defaultCachePath(f.catalog());
         QVERIFY2(!cache.startsWith(f.catalog()), qPrintable(cache));
         QVERIFY(cache.startsWith(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)));
         const auto r = makeIndexer().update(f.catalog(), cache);

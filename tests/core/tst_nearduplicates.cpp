@@ -2,7 +2,7 @@
 // embeddings must come out as groups, and nothing else, also from a cache file; the
 // similarity join under them gives exactly what scoring every pair gives; the same
 // whatever the threads; cancellable.
-#include "NearDuplicates.h"
+#include "NearDuplicateFinder.h"
 #include "SimilarityJoin.h"
 
 #include "TestSupport.h"

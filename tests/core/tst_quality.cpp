@@ -6,7 +6,7 @@
 // projection says so. Fails below the floors: the quality issue's targets where they are
 // reached, else the figures measured when the default was chosen (docs/quality.md says
 // which). The catalog's index is kept in the build folder, never in the shared folder.
-#include "CatalogIndex.h"
+#include "CacheFiles.h"
 #include "ColourStore.h"
 #include "Evaluator.h"
 #include "Indexer.h"
@@ -60,7 +60,7 @@ private slots:
         const auto report = indexer.update(test::sharedCatalogDir(), cache);
         QVERIFY2(report, qPrintable(report.error()));
         QCOMPARE(int(report->skipped.size()), 0);
-        const auto store = EmbeddingStore::load(cache, CatalogIndex::identityFor(ModelDescriptor::builtIn(), m_recipe));
+        const auto store = EmbeddingStore::load(cache, CacheFiles::identityFor(ModelDescriptor::builtIn(), m_recipe));
         QVERIFY2(store, qPrintable(store.error()));
         m_store = *store;
         QCOMPARE(m_store.size(), kSubsetSize);

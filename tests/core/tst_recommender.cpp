@@ -1,7 +1,7 @@
 // The query pipeline a stylist drives: filters as masks, regions, mood boards, likes and
 // dislikes, and the taste profile, on a small catalog of real product photos embedded by
 // the real model.
-#include "CatalogIndex.h"
+#include "CacheFiles.h"
 #include "Indexer.h"
 #include "QueryRegion.h"
 #include "Recommender.h"
@@ -69,7 +69,7 @@ private slots:
         const QString cache = m_dir.filePath(QStringLiteral("c.lbi"));
         const auto report = Indexer(test::sharedModel(), m_recipe).update(m_root, cache);
         QVERIFY2(report, qPrintable(report.error()));
-        auto store = EmbeddingStore::load(cache, CatalogIndex::identityFor(ModelDescriptor::builtIn(), m_recipe));
+        auto store = EmbeddingStore::load(cache, CacheFiles::identityFor(ModelDescriptor::builtIn(), m_recipe));
         QVERIFY2(store, qPrintable(store.error()));
         m_store = std::move(*store);
         QCOMPARE(m_store.size(), kCatalogSize);

@@ -22,7 +22,7 @@ std::vector<SearchHit> bruteForce(const RowMatrix &m, const Eigen::RowVectorXf &
         if (i == exclude || (allowed && !(*allowed)[size_t(i)])) continue;
         all.push_back({i, m.row(i).dot(q)});
     }
-    std::sort(all.begin(), all.end(), Searcher::ranksBefore);
+    std::sort(all.begin(), all.end(), ranksBefore);
     all.resize(std::min(all.size(), size_t(k)));
     return all;
 }

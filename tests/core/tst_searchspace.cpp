@@ -1,6 +1,7 @@
 // Database-side augmentation and query expansion, checked against their definitions
 // computed the slow way.
 #include "SearchSpace.h"
+#include "Searcher.h"
 #include "SpaceRows.h"
 
 #include "TestSupport.h"
@@ -109,7 +110,7 @@ private slots:
     {
         const RowMatrix rows = test::randomUnitRows(300, 16, 7);
         const RowMatrix augmented = SearchSpace::augment(RowMatrixView(rows.data(), rows.rows(), rows.cols()), 5, 3.0f,
-                                                         Searcher::pool());
+                                                         pools::search());
         for (Eigen::Index i = 0; i < rows.rows(); i += 37) {
             const Eigen::VectorXf scores = rows * rows.row(i).transpose();
             const auto top = topIndices(scores, 5);
@@ -133,16 +134,16 @@ private slots:
         SpaceRows rows(view, projection->project(view), scales.embedding, scales.projected);
         const RowMatrix appended = projection->apply(view, 0.7f);
         QCOMPARE(rows.cols(), Eigen::Index(24));
-        QVERIFY(rows.block(0, 300).isApprox(appended));
+        QVERIFY(rows.rowRange(0, 300).isApprox(appended));
 
         const auto hits = Searcher(RowMatrixView(appended.data(), 300, 24)).searchMany(appended, 4);
         rows.mixNeighbours(hits, 3.0f);
-        const RowMatrix mixed = SearchSpace::augment(RowMatrixView(appended.data(), 300, 24), 4, 3.0f, Searcher::pool());
-        QVERIFY((rows.block(0, 300) - mixed).cwiseAbs().maxCoeff() < 1e-5f);
+        const RowMatrix mixed = SearchSpace::augment(RowMatrixView(appended.data(), 300, 24), 4, 3.0f, pools::search());
+        QVERIFY((rows.rowRange(0, 300) - mixed).cwiseAbs().maxCoeff() < 1e-5f);
 
         const Eigen::RowVectorXf query = test::randomUnitRows(1, 24, 13).row(0);
         const Eigen::VectorXf expected = mixed * query.transpose();
-        const Eigen::VectorXf all = rows.scoreAll(query, Searcher::pool());
+        const Eigen::VectorXf all = rows.scoreAll(query, pools::search());
         const Eigen::MatrixXf many = rows.scoreAll(RowMatrix(query));
         for (int i = 0; i < 300; i += 7) {
             QVERIFY(std::abs(all[i] - expected[i]) < 1e-5f);
@@ -175,7 +176,7 @@ private slots:
         const EmbeddingStore store = test::storeOf(rows);
         const auto recipe = EmbeddingRecipe::fromId(QStringLiteral("squash-224-max-dba4-qe3"));
         const SearchSpace space(store, *recipe);
-        const RowMatrix d = SearchSpace::augment(store.vectors(), 4, 3.0f, Searcher::pool());
+        const RowMatrix d = SearchSpace::augment(store.vectors(), 4, 3.0f, pools::search());
         RowMatrix queries(0, rows.cols());
         std::vector<int> items;
         for (int q = 0; q < 400; q += 53) {

@@ -3,7 +3,7 @@
 
 #include "ResultsModel.h"
 #include "ResultsView.h"
-#include "ThumbnailCache.h"
+#include "Thumbnails.h"
 
 #include <QAction>
 #include <QClipboard>
@@ -39,7 +39,7 @@ QString demoImagesDir()
 
 // A view with its own cache, shown at a typical size; the cache outlives the view.
 struct Fixture {
-    ThumbnailCache thumbnails{kMaxThumbnail};
+    Thumbnails thumbnails{kMaxThumbnail};
     ResultsView view{&thumbnails};
 };
 
@@ -131,7 +131,7 @@ void TestResultsView::showsResultsWithCurrentRowAndNoSelection()
 
 void TestResultsView::modelRoles()
 {
-    ThumbnailCache thumbnails;
+    Thumbnails thumbnails;
     ResultsModel model(&thumbnails);
     model.setResults(demoResults());
     QCOMPARE(model.rowCount(), kResults);
@@ -348,8 +348,8 @@ void TestResultsView::brokenImageGivesMarkerOnce()
     file.close();
     const QString missing = dir.filePath(QStringLiteral("missing.jpg"));
 
-    ThumbnailCache thumbnails;
-    QSignalSpy ready(&thumbnails, &ThumbnailCache::thumbnailReady);
+    Thumbnails thumbnails;
+    QSignalSpy ready(&thumbnails, &Thumbnails::thumbnailReady);
     QVERIFY(thumbnails.thumbnail(broken).isNull());
     QVERIFY(thumbnails.thumbnail(broken).isNull()); // in flight: not queued twice
     QVERIFY(thumbnails.thumbnail(missing).isNull());
@@ -443,7 +443,7 @@ void TestResultsView::largeImageIsDecodedSmall()
     image.fill(Qt::darkCyan);
     QVERIFY(image.save(large));
 
-    ThumbnailCache thumbnails;
+    Thumbnails thumbnails;
     QVERIFY(thumbnails.thumbnail(large).isNull());
     QTRY_VERIFY(!thumbnails.thumbnail(large).isNull());
     QCOMPARE(thumbnails.thumbnail(large).size(), QSize(240, 180));
@@ -489,8 +489,8 @@ void TestResultsView::enormousImageIsRefusedNotDecoded()
     file.close();
     QCOMPARE(QImageReader(enormous).size(), QSize(kSide, kSide));
 
-    ThumbnailCache thumbnails;
-    QSignalSpy ready(&thumbnails, &ThumbnailCache::thumbnailReady);
+    Thumbnails thumbnails;
+    QSignalSpy ready(&thumbnails, &Thumbnails::thumbnailReady);
     QVERIFY(thumbnails.thumbnail(enormous).isNull());
     QTRY_COMPARE(ready.count(), 1);
     QVERIFY(thumbnails.isBroken(enormous));
@@ -519,7 +519,7 @@ void TestResultsView::largeImageStaysWithinAllocationLimit()
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("exceeds the current allocation limit")));
         QVERIFY2(QImageReader(path).read().isNull(), qPrintable(path));
 
-        ThumbnailCache thumbnails;
+        Thumbnails thumbnails;
         QTRY_VERIFY2(!thumbnails.thumbnail(path).isNull() || thumbnails.isBroken(path), qPrintable(path));
         QVERIFY2(!thumbnails.isBroken(path), qPrintable(path));
         QCOMPARE(thumbnails.thumbnail(path).size(), QSize(240, 240));

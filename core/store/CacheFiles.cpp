@@ -1,0 +1,64 @@
+#include "CacheFiles.h"
+
+#include "IndexJournal.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTemporaryFile>
+
+namespace lookbook {
+
+namespace {
+// A folder whose permission bits grant no write access is read-only by intent, even to a
+// user (root, an administrator) who could write there anyway; otherwise try it, because
+// the bits do not tell about ACLs or read-only mounts.
+bool canCreateFilesIn(const QString &dir)
+{
+    constexpr auto kAnyWrite = QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther;
+    if (!(QFileInfo(dir).permissions() & kAnyWrite)) return false;
+    QTemporaryFile probe(dir + QStringLiteral("/.lookbook-write-test-XXXXXX"));
+    return probe.open();
+}
+} // namespace
+
+QString CacheFiles::defaultCachePath(const QString &catalogRoot)
+{
+    const QString root = QFileInfo(catalogRoot).absoluteFilePath();
+    if (canCreateFilesIn(root)) return QDir(root).filePath(kCacheFileName);
+    const QString canonical = QFileInfo(root).canonicalFilePath().isEmpty() ? root : QFileInfo(root).canonicalFilePath();
+    const QByteArray key = QCryptographicHash::hash(canonical.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
+    return QDir(base).filePath(QStringLiteral("indexes/%1-%2.lbi").arg(QFileInfo(root).fileName(), QString::fromLatin1(key)));
+}
+
+StoreIdentity CacheFiles::identityFor(const ModelDescriptor &model, const EmbeddingRecipe &recipe)
+{
+    return {model.id, model.sha256Hex, recipe.indexRecipe().id(), EmbeddingModel::dimensionFor(model, recipe)};
+}
+
+OpenedStore CacheFiles::open(const QString &cachePath, const StoreIdentity &identity)
+{
+    OpenedStore opened{EmbeddingStore(identity), {}, 0};
+    if (QFileInfo::exists(cachePath)) {
+        auto loaded = EmbeddingStore::load(cachePath, identity);
+        if (loaded) opened.store = std::move(*loaded);
+        else opened.problem = loaded.error();
+    }
+    auto batches = IndexJournal::replay(IndexJournal::pathFor(cachePath), identity);
+    if (!batches) {
+        if (opened.problem.isEmpty()) opened.problem = batches.error();
+        return opened;
+    }
+    std::vector<SkippedFile> skipped = opened.store.skipped();
+    for (const JournalBatch &batch : *batches) {
+        opened.store.upsert(batch.files, batch.rows);
+        skipped.insert(skipped.end(), batch.skipped.begin(), batch.skipped.end());
+    }
+    opened.store.setSkipped(std::move(skipped));
+    opened.journalBatches = int(batches->size());
+    return opened;
+}
+
+} // namespace lookbook

@@ -1,0 +1,107 @@
+#pragma once
+// The embedding matrix of one catalog and the table of the files it was computed from,
+// with its on-disk form (the cache file; the format is documented in docs/cache-format.md).
+// Saving is atomic (QSaveFile): a crash or a full disk leaves the previous cache intact.
+// Loading checks everything (magic, version, model, recipe, sizes, checksum) and never
+// trusts a file that fails a check.
+
+#include "CatalogScanner.h"
+#include "RowMatrix.h"
+#include "Expected.h"
+#include "RowSource.h"
+
+#include <QHash>
+#include <QString>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace lookbook {
+
+// What produced the embeddings. A cache is only reused when all of it matches.
+struct StoreIdentity {
+    QString modelId;
+    QByteArray modelSha256Hex;
+    QString recipeId;
+    int dimension = 0;
+
+    friend bool operator==(const StoreIdentity &, const StoreIdentity &) = default;
+    QString describe() const;
+};
+
+// A file that could not be embedded, remembered so that it is not retried until it changes.
+struct SkippedFile {
+    CatalogFile file;
+    QString reason;
+};
+
+class EmbeddingStore {
+public:
+    static constexpr quint32 kFormatVersion = 1;
+
+    EmbeddingStore() = default;
+    explicit EmbeddingStore(StoreIdentity identity);
+
+    const StoreIdentity &identity() const { return m_identity; }
+    int size() const { return int(m_items.size()); }
+    int dimension() const { return m_identity.dimension; }
+    const std::vector<CatalogFile> &items() const { return m_items; }
+    RowMatrixView vectors() const { return RowMatrixView(rowData(), size(), dimension()); }
+    Eigen::Map<const Eigen::RowVectorXf> vector(int item) const
+    {
+        return Eigen::Map<const Eigen::RowVectorXf>(rowData() + qsizetype(item) * dimension(), dimension());
+    }
+    // The same rows, read through pread where single rows are picked (RowSource).
+    RowSource rows() const;
+    // The checksum of the cache file the rows were loaded from, while they are unchanged
+    // since: what names this exact content (a saved search space refers to it).
+    std::optional<quint64> fileChecksum() const { return m_fileChecksum; }
+    // True while the rows are read from the memory-mapped cache file rather than owned.
+    bool isMapped() const { return m_mapping != nullptr; }
+    const std::vector<SkippedFile> &skipped() const { return m_skipped; }
+
+    // -1 when the path is not in the store.
+    int indexOf(const QString &relativePath) const;
+
+    // Adds rows, replacing any item with the same path.
+    void upsert(const std::vector<CatalogFile> &files, const RowMatrix &rows);
+    // Keeps only the items for which keep(item) is true; order is preserved.
+    template <typename Predicate> void retainIf(Predicate keep);
+    void setSkipped(std::vector<SkippedFile> skipped) { m_skipped = std::move(skipped); }
+
+    Status save(const QString &path) const;
+    // Fails with a sentence when the file is missing, damaged, of another format version or
+    // made with another model or recipe than `expected`.
+    static Expected<EmbeddingStore> load(const QString &path, const StoreIdentity &expected);
+
+private:
+    struct Mapping;
+    const float *rowData() const;
+    // Copies mapped rows into memory before a change: the file is never written through.
+    void detach();
+    void retainRows(const std::vector<char> &keep);
+    void rebuildLookup();
+
+    StoreIdentity m_identity;
+    std::vector<CatalogFile> m_items;
+    // Row-major, size() x dimension(): owned (a vector, so that appends amortise), or, after
+    // load(), the cache file's own bytes mapped into memory: opening a 44k catalog then
+    // copies nothing, copies of the store share the mapping, and the kernel pages rows in
+    // as searches need them.
+    std::vector<float> m_data;
+    std::shared_ptr<const Mapping> m_mapping;
+    std::vector<SkippedFile> m_skipped;
+    QHash<QString, int> m_indexByPath;
+    std::optional<quint64> m_fileChecksum;
+};
+
+template <typename Predicate>
+void EmbeddingStore::retainIf(Predicate keep)
+{
+    std::vector<char> mask(m_items.size());
+    for (size_t i = 0; i < m_items.size(); ++i) mask[i] = keep(m_items[i]) ? 1 : 0;
+    retainRows(mask);
+}
+
+} // namespace lookbook
