@@ -87,7 +87,7 @@ RowMatrix baseRows(const QString &cachePath, int dimension)
         // The cache may have been made with the default recipe or the seed's.
         QString problem;
         for (const EmbeddingRecipe &recipe : {EmbeddingRecipe::defaultRecipe(), EmbeddingRecipe::seedRecipe()}) {
-            auto loaded = EmbeddingStore::load(cachePath, CacheFiles::identityFor(ModelDescriptor::builtIn(), recipe));
+            auto loaded = EmbeddingStore::load(cachePath, cacheFiles::identityFor(ModelDescriptor::builtIn(), recipe));
             if (!loaded) {
                 problem = loaded.error();
                 continue;

@@ -188,7 +188,7 @@ int runReindexBench(const IndexBenchOptions &options)
         return 1;
     }
     const EmbeddingRecipe recipe = EmbeddingRecipe::defaultRecipe();
-    const StoreIdentity identity = CacheFiles::identityFor((*model)->descriptor(), recipe);
+    const StoreIdentity identity = cacheFiles::identityFor((*model)->descriptor(), recipe);
 
     // The copies are links to the catalog's files (the scanner follows links to files and
     // reports the target's size and time), and their cache is the catalog's own rows

@@ -37,7 +37,7 @@ int runStoreBench(const StoreBenchOptions &options)
     }
     const QString cachePath = QDir(options.workDir).filePath(QStringLiteral("lookbook-bench-store.lbi"));
     {
-        EmbeddingStore store(CacheFiles::identityFor(model, recipe));
+        EmbeddingStore store(cacheFiles::identityFor(model, recipe));
         std::vector<CatalogFile> files;
         for (int i = 0; i < options.items; ++i) files.push_back({QStringLiteral("item%1.jpg").arg(i, 6, 10, QLatin1Char('0')), 1000 + i, 1});
         store.upsert(files, syntheticRows(base, options.items, 5));
@@ -52,7 +52,7 @@ int runStoreBench(const StoreBenchOptions &options)
     const double before = residentMb();
     std::optional<EmbeddingStore> store;
     const double openSeconds = secondsOf([&] {
-        auto loaded = EmbeddingStore::load(cachePath, CacheFiles::identityFor(model, recipe));
+        auto loaded = EmbeddingStore::load(cachePath, cacheFiles::identityFor(model, recipe));
         if (loaded) store.emplace(std::move(*loaded));
     });
     if (!store) {

@@ -74,7 +74,7 @@ struct Common {
     QCommandLineOption cache{QStringLiteral("cache"),
                              QStringLiteral("The cache file (default: %1 in the catalog, or the app-data "
                                             "folder when the catalog is read-only).")
-                                 .arg(CacheFiles::kCacheFileName),
+                                 .arg(cacheFiles::kDefaultName),
                              QStringLiteral("file")};
     QCommandLineOption json{QStringLiteral("json"), QStringLiteral("Print one JSON object instead of text.")};
     QCommandLineOption labels{QStringLiteral("labels"),
@@ -120,7 +120,7 @@ int prepareCatalog(Context &c)
         c.recipe = *recipe;
     }
     c.cachePath = c.parser.isSet(c.common.cache) ? QFileInfo(c.parser.value(c.common.cache)).absoluteFilePath()
-                                                 : CacheFiles::defaultCachePath(c.catalog);
+                                                 : cacheFiles::defaultPath(c.catalog);
     // Only the commands that search take --projection.
     if (c.parser.optionNames().contains(c.common.projection.names().constFirst())) {
         auto loaded = DiscriminantProjection::load(c.parser.value(c.common.projection));
@@ -151,8 +151,8 @@ Expected<std::optional<StyleLabels>> loadLabels(const Context &ctx)
 // The catalog's store for searching: it must have been indexed with this model and recipe.
 Expected<EmbeddingStore> openIndexed(const Context &ctx)
 {
-    const StoreIdentity identity = CacheFiles::identityFor(ModelDescriptor::builtIn(), ctx.recipe);
-    OpenedStore opened = CacheFiles::open(ctx.cachePath, identity);
+    const StoreIdentity identity = cacheFiles::identityFor(ModelDescriptor::builtIn(), ctx.recipe);
+    OpenedStore opened = cacheFiles::open(ctx.cachePath, identity);
     if (opened.store.size() == 0) {
         const QString why = opened.problem.isEmpty() ? QStringLiteral("it has no index yet") : opened.problem;
         return Expected<EmbeddingStore>::failure(
@@ -378,7 +378,7 @@ int runQuery(Context &ctx)
     QElapsedTimer clock;
     clock.start();
     const std::unique_ptr<const SearchSpace> space =
-        SearchSpace::openOrBuild(SearchSpace::pathFor(ctx.cachePath), *store, ctx.recipe, ctx.projection);
+        SearchSpace::openOrBuild(cacheFiles::spacePath(ctx.cachePath), *store, ctx.recipe, ctx.projection);
     const double openMs = double(clock.nsecsElapsed()) / 1e6;
     if (!space->problem().isEmpty()) err() << "warning: " << space->problem() << '\n';
     const QString root = QFileInfo(ctx.catalog).absoluteFilePath();

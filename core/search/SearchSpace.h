@@ -68,7 +68,7 @@ public:
     std::vector<std::vector<SearchHit>> searchMany(const RowMatrix &queries, int k,
                                                    const std::vector<int> &excludeItems = {}) const;
 
-    // The built space, saved beside its cache (pathFor) so that reopening the catalog needs
+    // The built space, saved beside its cache (cacheFiles::spacePath) so that reopening the catalog needs
     // no rebuild: tens of seconds at 44k items. Only a space of a store as loaded from its
     // cache file can be saved; the file names that cache by its checksum (docs/cache-format.md).
     Status save(const QString &path) const;
@@ -78,7 +78,6 @@ public:
                                                        const EmbeddingRecipe &recipe,
                                                        std::shared_ptr<const DiscriminantProjection> projection = {},
                                                        QThreadPool *pool = pools::search());
-    static QString pathFor(const QString &cachePath) { return cachePath + QStringLiteral(".space"); }
     // The saved space when it serves `store`, else one built now (and saved for next time
     // when the store is its cache's): what a one-shot command wants.
     static std::unique_ptr<SearchSpace> openOrBuild(const QString &savedPath, const EmbeddingStore &store,

@@ -195,7 +195,7 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
     }
     const quint64 generation = ++m_catalogGeneration;
     m_root = QFileInfo(root).absoluteFilePath();
-    m_cachePath = cachePath.isEmpty() ? CacheFiles::defaultCachePath(m_root) : cachePath;
+    m_cachePath = cachePath.isEmpty() ? cacheFiles::defaultPath(m_root) : cachePath;
     m_store.reset();
     m_labels.reset();
     const bool hadOwnProjection = bool(m_projection);
@@ -207,7 +207,7 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
     m_indexWhenModelReady = false;
     emit storeChanged(0);
 
-    const StoreIdentity identity = CacheFiles::identityFor(ModelDescriptor::builtIn(), m_recipe);
+    const StoreIdentity identity = cacheFiles::identityFor(ModelDescriptor::builtIn(), m_recipe);
     track(QtConcurrent::run([this, generation, rootPath = m_root, cache = m_cachePath, identity] {
         if (!QFileInfo(rootPath).isDir()) {
             QMetaObject::invokeMethod(this, [this, generation, rootPath] {
@@ -216,7 +216,7 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
             }, Qt::QueuedConnection);
             return;
         }
-        auto opened = std::make_shared<OpenedStore>(CacheFiles::open(cache, identity));
+        auto opened = std::make_shared<OpenedStore>(cacheFiles::open(cache, identity));
         std::shared_ptr<const StyleLabels> labels;
         QString labelsError;
         const QString stylesPath = QDir(rootPath).filePath(kStylesCsv);
@@ -229,7 +229,7 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
         // that cannot be read is set aside with a message: the built-in one serves.
         std::shared_ptr<const DiscriminantProjection> projection;
         QString projectionError;
-        const QString projectionPath = projectionPathFor(cache);
+        const QString projectionPath = cacheFiles::projectionPath(cache);
         if (QFileInfo::exists(projectionPath)) {
             auto loaded = DiscriminantProjection::load(projectionPath);
             if (loaded) projection = std::make_shared<const DiscriminantProjection>(std::move(*loaded));
@@ -263,7 +263,7 @@ void CatalogSession::publishStore(std::shared_ptr<const EmbeddingStore> store)
 void CatalogSession::warmSearchSpace()
 {
     if (!m_store || m_store->size() == 0) return;
-    track(QtConcurrent::run([spaces = m_spaces, store = m_store, recipe = m_recipe, saved = SearchSpace::pathFor(m_cachePath),
+    track(QtConcurrent::run([spaces = m_spaces, store = m_store, recipe = m_recipe, saved = cacheFiles::spacePath(m_cachePath),
                              projection = m_projection] {
         spaces->spaceFor(store, recipe, saved, projection);
     }));
@@ -320,7 +320,7 @@ void CatalogSession::startIndexing()
 
     IndexOptions options;
     options.lockWaitMs = kLockWaitMs;
-    const StoreIdentity identity = CacheFiles::identityFor(m_model->descriptor(), m_recipe);
+    const StoreIdentity identity = cacheFiles::identityFor(m_model->descriptor(), m_recipe);
     track(QtConcurrent::run([this, job, generation, options, identity, model = m_model, recipe = m_recipe,
                              root = m_root, cache = m_cachePath] {
         auto stillCurrent = [this, generation] { return generation == m_catalogGeneration; };
@@ -344,7 +344,7 @@ void CatalogSession::startIndexing()
         // search space (tens of seconds to build at 44k items) is kept.
         const bool unchanged = report && report->embedded + report->removed + report->changed + report->resumedBatches == 0
                                && report->skipped.empty() && report->cacheProblem.isEmpty();
-        auto final = unchanged ? nullptr : std::make_shared<OpenedStore>(CacheFiles::open(cache, identity));
+        auto final = unchanged ? nullptr : std::make_shared<OpenedStore>(cacheFiles::open(cache, identity));
         QMetaObject::invokeMethod(this, [this, job, stillCurrent, report, final] {
             if (m_indexing == job) m_indexing.reset();
             if (!stillCurrent()) return;
@@ -412,7 +412,7 @@ void CatalogSession::tuneToCatalog(const QString &column)
                                   .arg(t.items);
             bool adopted = false;
             if (t.ownWins() && t.projection) {
-                const QString path = projectionPathFor(m_cachePath);
+                const QString path = cacheFiles::projectionPath(m_cachePath);
                 if (Status saved = t.projection->save(path); !saved) {
                     emit tuningFailed(tr("The catalog's own projection does better but could not be saved: %1").arg(saved.error()));
                     return;
@@ -437,7 +437,7 @@ void CatalogSession::cancelTuning()
 
 void CatalogSession::useBuiltInProjection()
 {
-    if (!m_cachePath.isEmpty()) QFile::remove(projectionPathFor(m_cachePath));
+    if (!m_cachePath.isEmpty()) QFile::remove(cacheFiles::projectionPath(m_cachePath));
     if (!m_projection) return;
     m_projection.reset();
     warmSearchSpace();
@@ -488,7 +488,7 @@ void CatalogSession::runSearch(const PendingQuery &pending)
     const std::shared_ptr<const CatalogColours> colours = coloursReady() ? m_colours : nullptr;
     track(QtConcurrent::run([this, pending, taste, store = m_store, labels = m_labels, model = m_model,
                              recipe = m_recipe, root = m_root, latest = m_latestQuery, spaces = m_spaces,
-                             saved = SearchSpace::pathFor(m_cachePath), colours, projection = m_projection] {
+                             saved = cacheFiles::spacePath(m_cachePath), colours, projection = m_projection] {
         if (latest->load() != pending.id) return; // a newer query came while this one waited for a thread
         const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(store, recipe, saved, projection);
         const Query &query = pending.query;
@@ -546,7 +546,7 @@ void CatalogSession::recordFeedback(const QString &relativePath, bool liked)
     // The item's vector in the search space: the quick space's projection is the full
     // space's, so whichever is ready serves. Read on a worker: the space may be loading.
     track(QtConcurrent::run([this, item, liked, store = m_store, recipe = m_recipe, spaces = m_spaces,
-                             saved = SearchSpace::pathFor(m_cachePath), projection = m_projection] {
+                             saved = cacheFiles::spacePath(m_cachePath), projection = m_projection] {
         const Eigen::RowVectorXf vector = spaces->spaceFor(store, recipe, saved, projection)->itemQuery(item);
         QMetaObject::invokeMethod(this, [this, vector, liked] {
             if (liked) m_taste.addLike(vector);

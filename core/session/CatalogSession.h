@@ -96,7 +96,7 @@ public:
     // "Tune to this catalog": on a worker, a projection fitted on the catalog's own `column`
     // labels is compared with the built-in one on the catalog's held-out folds
     // (tuneProjection). When its own wins it is adopted: saved beside the cache
-    // (projectionPathFor), used by every later search of this catalog and loaded again when
+    // (cacheFiles::projectionPath), used by every later search of this catalog and loaded again when
     // it is reopened. When it loses nothing changes. Needs labels (styles.csv) and an index.
     void tuneToCatalog(const QString &column = QStringLiteral("articleType"));
     // Stops a tuning run before its next step; it ends with tuningFailed("cancelled").
@@ -107,7 +107,6 @@ public:
     // True while the catalog's own (adopted) projection is used instead of the built-in one.
     bool usesOwnProjection() const { return bool(m_projection); }
     std::shared_ptr<const DiscriminantProjection> ownProjection() const { return m_projection; }
-    static QString projectionPathFor(const QString &cachePath) { return cachePath + QStringLiteral(".projection.lbp"); }
 
 signals:
     void modelLoaded(const QString &description);

@@ -23,22 +23,22 @@ bool canCreateFilesIn(const QString &dir)
 }
 } // namespace
 
-QString CacheFiles::defaultCachePath(const QString &catalogRoot)
+QString cacheFiles::defaultPath(const QString &catalogRoot)
 {
     const QString root = QFileInfo(catalogRoot).absoluteFilePath();
-    if (canCreateFilesIn(root)) return QDir(root).filePath(kCacheFileName);
+    if (canCreateFilesIn(root)) return QDir(root).filePath(cacheFiles::kDefaultName);
     const QString canonical = QFileInfo(root).canonicalFilePath().isEmpty() ? root : QFileInfo(root).canonicalFilePath();
     const QByteArray key = QCryptographicHash::hash(canonical.toUtf8(), QCryptographicHash::Sha256).toHex().left(16);
     const QString base = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation);
     return QDir(base).filePath(QStringLiteral("indexes/%1-%2.lbi").arg(QFileInfo(root).fileName(), QString::fromLatin1(key)));
 }
 
-StoreIdentity CacheFiles::identityFor(const ModelDescriptor &model, const EmbeddingRecipe &recipe)
+StoreIdentity cacheFiles::identityFor(const ModelDescriptor &model, const EmbeddingRecipe &recipe)
 {
     return {model.id, model.sha256Hex, recipe.indexRecipe().id(), EmbeddingModel::dimensionFor(model, recipe)};
 }
 
-OpenedStore CacheFiles::open(const QString &cachePath, const StoreIdentity &identity)
+OpenedStore cacheFiles::open(const QString &cachePath, const StoreIdentity &identity)
 {
     OpenedStore opened{EmbeddingStore(identity), {}, 0};
     if (QFileInfo::exists(cachePath)) {
@@ -46,7 +46,7 @@ OpenedStore CacheFiles::open(const QString &cachePath, const StoreIdentity &iden
         if (loaded) opened.store = std::move(*loaded);
         else opened.problem = loaded.error();
     }
-    auto batches = IndexJournal::replay(IndexJournal::pathFor(cachePath), identity);
+    auto batches = IndexJournal::replay(cacheFiles::journalPath(cachePath), identity);
     if (!batches) {
         if (opened.problem.isEmpty()) opened.problem = batches.error();
         return opened;

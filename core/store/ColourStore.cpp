@@ -1,5 +1,7 @@
 #include "ColourStore.h"
 
+#include "CacheFiles.h"
+
 #include "GarmentColour.h"
 #include "ImageLoader.h"
 #include "ParallelBlocks.h"
@@ -24,7 +26,7 @@ Expected<RowMatrix> ColourStore::update(const QString &catalogRoot, const Embedd
                                         const Progress &onProgress, const std::atomic_bool *cancel)
 {
     using Result = Expected<RowMatrix>;
-    const QString path = pathFor(cachePath);
+    const QString path = cacheFiles::colourPath(cachePath);
     EmbeddingStore saved(identity());
     if (QFileInfo::exists(path))
         if (auto loaded = EmbeddingStore::load(path, identity())) saved = std::move(*loaded);

@@ -17,7 +17,6 @@ namespace lookbook {
 
 class ColourStore {
 public:
-    static QString pathFor(const QString &cachePath) { return cachePath + QStringLiteral(".colour"); }
     static StoreIdentity identity();
 
     using Progress = std::function<void(int done, int total)>;

@@ -24,7 +24,6 @@ struct JournalBatch {
 
 class IndexJournal {
 public:
-    static QString pathFor(const QString &cachePath) { return cachePath + QStringLiteral(".journal"); }
 
     // Starts a new, empty journal (replacing any old one).
     static Expected<std::unique_ptr<IndexJournal>> create(const QString &path, const StoreIdentity &identity);

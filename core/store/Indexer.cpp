@@ -85,7 +85,7 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
     report.cachePath = cachePath;
 
     QDir().mkpath(QFileInfo(cachePath).absolutePath());
-    QLockFile lock(cachePath + QStringLiteral(".lock"));
+    QLockFile lock(cacheFiles::lockPath(cachePath));
     if (!lock.tryLock(m_options.lockWaitMs)) {
         qint64 pid = 0;
         QString host, app;
@@ -98,8 +98,8 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
     if (!scanned) return Result::failure(scanned.error());
     report.catalogFiles = int(scanned->size());
 
-    const StoreIdentity identity = CacheFiles::identityFor(m_model->descriptor(), m_recipe);
-    OpenedStore opened = CacheFiles::open(cachePath, identity);
+    const StoreIdentity identity = cacheFiles::identityFor(m_model->descriptor(), m_recipe);
+    OpenedStore opened = cacheFiles::open(cachePath, identity);
     EmbeddingStore &store = opened.store;
     report.cacheProblem = opened.problem;
     report.resumedBatches = opened.journalBatches;
@@ -137,7 +137,7 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
 
     // Fold anything recovered or dropped into the saved cache before starting a new journal,
     // so that a crash from here on never loses it.
-    const QString journalPath = IndexJournal::pathFor(cachePath);
+    const QString journalPath = cacheFiles::journalPath(cachePath);
     if (opened.journalBatches > 0 || report.removed + report.changed > 0 || skippedGone || !opened.problem.isEmpty()
         || !QFileInfo::exists(cachePath)) {
         if (Status saved = store.save(cachePath); !saved) return Result::failure(saved.error());

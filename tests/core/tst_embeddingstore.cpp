@@ -277,7 +277,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString cache = dir.filePath(QStringLiteral("c.lbi"));
-        const QString journalPath = IndexJournal::pathFor(cache);
+        const QString journalPath = cacheFiles::journalPath(cache);
         {
             auto journal = IndexJournal::create(journalPath, kIdentity);
             QVERIFY(journal);
@@ -306,9 +306,9 @@ private slots:
         QCOMPARE(int(batches->size()), 2);
         QCOMPARE(int((*batches)[0].files.size()), 4);
 
-        // CacheFiles::open folds the journal into the store.
+        // cacheFiles::open folds the journal into the store.
         QVERIFY(sampleStore(2).save(cache));
-        const OpenedStore opened = CacheFiles::open(cache, kIdentity);
+        const OpenedStore opened = cacheFiles::open(cache, kIdentity);
         QVERIFY(opened.problem.isEmpty());
         QCOMPARE(opened.journalBatches, 2);
         QCOMPARE(opened.store.size(), 2 + 4 + 3);

@@ -2,6 +2,7 @@
 // learned colour model (ColourModel), the catalog's colours kept beside the cache
 // (ColourStore) and how colour re-orders candidates (ColourRanking).
 
+#include "CacheFiles.h"
 #include "ColourModel.h"
 #include "ColourRanking.h"
 #include "ColourStore.h"
@@ -239,7 +240,7 @@ private slots:
         auto first = ColourStore::update(dir.path(), store, cache, [&](int done, int) { described = done; });
         QVERIFY2(first, qPrintable(first.error()));
         QCOMPARE(described, 3);
-        QVERIFY(QFileInfo::exists(ColourStore::pathFor(cache)));
+        QVERIFY(QFileInfo::exists(cacheFiles::colourPath(cache)));
         const auto image = ImageLoader().loadFile(dir.filePath(files[1]));
         QVERIFY(image);
         QVERIFY((first->row(1).transpose() - GarmentColour::describe(*image, ImageRole::CatalogItem)).cwiseAbs().maxCoeff() < 1e-6f);
@@ -264,7 +265,7 @@ private slots:
         QCOMPARE(fourth->row(store.indexOf(files[0])).norm(), 0.0f);
         // Cancelled before any work: said so.
         std::atomic_bool cancel{true};
-        QVERIFY(QFile::remove(ColourStore::pathFor(cache)));
+        QVERIFY(QFile::remove(cacheFiles::colourPath(cache)));
         QVERIFY(!ColourStore::update(dir.path(), store, cache, {}, &cancel));
     }
 };

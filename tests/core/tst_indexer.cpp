@@ -55,7 +55,7 @@ IndexReport update(const Fixture &f, int batchSize = 4, const Indexer::ProgressC
 EmbeddingStore load(const Fixture &f)
 {
     const auto store = EmbeddingStore::load(
-        f.cache(), CacheFiles::identityFor(ModelDescriptor::builtIn(), EmbeddingRecipe::defaultRecipe()));
+        f.cache(), cacheFiles::identityFor(ModelDescriptor::builtIn(), EmbeddingRecipe::defaultRecipe()));
     if (!store) qFatal("cache does not load: %s", qPrintable(store.error()));
     return *store;
 }
@@ -277,7 +277,7 @@ private slots:
         QVERIFY(r.cancelled);
         QCOMPARE(r.embedded, 3);
         QCOMPARE(load(f).size(), 3);
-        QVERIFY(!QFile::exists(IndexJournal::pathFor(f.cache())));
+        QVERIFY(!QFile::exists(cacheFiles::journalPath(f.cache())));
         r = update(f, 3);
         QVERIFY(!r.cancelled);
         QCOMPARE(r.unchanged, 3);
@@ -301,7 +301,7 @@ private slots:
         cli.kill();
         cli.waitForFinished();
         QVERIFY2(seen.contains("indexing 2/"), seen.constData());
-        QVERIFY(QFile::exists(IndexJournal::pathFor(f.cache())));
+        QVERIFY(QFile::exists(cacheFiles::journalPath(f.cache())));
 
         const IndexReport r = update(f, 2);
         QVERIFY(r.resumedBatches >= 1);
@@ -332,7 +332,7 @@ private slots:
     void defaultCacheLivesInAWritableCatalog()
     {
         Fixture f;
-        QCOMPARE(CacheFiles::defaultCachePath(f.catalog()), f.catalog() + QStringLiteral("/.lookbook-index.lbi"));
+        QCOMPARE(cacheFiles::defaultPath(f.catalog()), f.catalog() + QStringLiteral("/.lookbook-index.lbi"));
     }
 
     void readOnlyCatalogKeepsItsCacheInAppData()
@@ -340,7 +340,7 @@ private slots:
         QStandardPaths::setTestModeEnabled(true);
         Fixture f;
         QVERIFY(QFile::setPermissions(f.catalog(), QFile::ReadOwner | QFile::ExeOwner | QFile::ReadGroup | QFile::ExeGroup));
-        const QString cache = CacheFiles::defaultCachePath(f.catalog());
+        const QString cache = cacheFiles::defaultPath(f.catalog());
         QVERIFY2(!cache.startsWith(f.catalog()), qPrintable(cache));
         QVERIFY(cache.startsWith(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)));
         const auto r = makeIndexer().update(f.catalog(), cache);

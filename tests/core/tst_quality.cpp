@@ -60,7 +60,7 @@ private slots:
         const auto report = indexer.update(test::sharedCatalogDir(), cache);
         QVERIFY2(report, qPrintable(report.error()));
         QCOMPARE(int(report->skipped.size()), 0);
-        const auto store = EmbeddingStore::load(cache, CacheFiles::identityFor(ModelDescriptor::builtIn(), m_recipe));
+        const auto store = EmbeddingStore::load(cache, cacheFiles::identityFor(ModelDescriptor::builtIn(), m_recipe));
         QVERIFY2(store, qPrintable(store.error()));
         m_store = *store;
         QCOMPARE(m_store.size(), kSubsetSize);

@@ -69,7 +69,7 @@ private slots:
         const QString cache = m_dir.filePath(QStringLiteral("c.lbi"));
         const auto report = Indexer(test::sharedModel(), m_recipe).update(m_root, cache);
         QVERIFY2(report, qPrintable(report.error()));
-        auto store = EmbeddingStore::load(cache, CacheFiles::identityFor(ModelDescriptor::builtIn(), m_recipe));
+        auto store = EmbeddingStore::load(cache, cacheFiles::identityFor(ModelDescriptor::builtIn(), m_recipe));
         QVERIFY2(store, qPrintable(store.error()));
         m_store = std::move(*store);
         QCOMPARE(m_store.size(), kCatalogSize);

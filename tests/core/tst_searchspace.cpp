@@ -1,5 +1,6 @@
 // Database-side augmentation and query expansion, checked against their definitions
 // computed the slow way.
+#include "CacheFiles.h"
 #include "SearchSpace.h"
 #include "Searcher.h"
 #include "SpaceRows.h"
@@ -55,7 +56,7 @@ private slots:
         recipe.expansionNeighbours = 3;
         const SearchSpace built(*store, recipe);
         QVERIFY(built.hasCoarseIndex());
-        const QString saved = SearchSpace::pathFor(cache);
+        const QString saved = cacheFiles::spacePath(cache);
         QVERIFY(built.save(saved));
 
         auto loaded = SearchSpace::load(saved, *store, recipe);

@@ -1,5 +1,6 @@
 // The desktop window driven as a user drives it, on the offscreen platform, with the real
 // model and real images: drops, paste, refusals, "search with this", colours, cancel, settings.
+#include "CacheFiles.h"
 #include "CatalogPanel.h"
 #include "ColourChooser.h"
 #include "ColourModel.h"
@@ -718,7 +719,7 @@ private slots:
         clock.start();
         QVERIFY(!builtIn->isEnabled());
         QVERIFY(!window->session().usesOwnProjection());
-        const QString projectionPath = CatalogSession::projectionPathFor(window->session().cachePath());
+        const QString projectionPath = cacheFiles::projectionPath(window->session().cachePath());
         QVERIFY(!QFileInfo::exists(projectionPath));
 
         // Cancel, pressed at once: the run stops before its next step, and nothing changes.
