@@ -70,6 +70,14 @@ std::optional<ImageHeader> makeHeader(const char *format, qint64 width, qint64 h
     return ImageHeader{QString::fromLatin1(format), width, height};
 }
 
+// A header from two sides read from the file: none when either could not be read.
+template <typename Side>
+std::optional<ImageHeader> headerFromSides(const char *format, const std::optional<Side> &width, const std::optional<Side> &height)
+{
+    if (!width || !height) return std::nullopt;
+    return makeHeader(format, qint64(*width), qint64(*height));
+}
+
 // ---- PNG: 8-byte signature, then the IHDR chunk must come first (length, "IHDR", w, h).
 constexpr std::string_view kPngSignature("\x89PNG\r\n\x1a\n", 8);
 constexpr qint64 kPngIhdrTypeOffset = 12;
@@ -80,11 +88,7 @@ std::optional<ImageHeader> probePng(const ByteView &in)
 {
     if (!in.matches(kPngIhdrTypeOffset, "IHDR"))
         return std::nullopt;
-    const auto width = in.u32(kPngWidthOffset, kBigEndian);
-    const auto height = in.u32(kPngHeightOffset, kBigEndian);
-    if (!width || !height)
-        return std::nullopt;
-    return makeHeader("png", *width, *height);
+    return headerFromSides("png", in.u32(kPngWidthOffset, kBigEndian), in.u32(kPngHeightOffset, kBigEndian));
 }
 
 // ---- JPEG: walk the marker segments after SOI up to the first frame header (SOFn).
@@ -128,11 +132,7 @@ constexpr qint64 kGifHeightOffset = 8;
 
 std::optional<ImageHeader> probeGif(const ByteView &in)
 {
-    const auto width = in.u16(kGifWidthOffset, kLittleEndian);
-    const auto height = in.u16(kGifHeightOffset, kLittleEndian);
-    if (!width || !height)
-        return std::nullopt;
-    return makeHeader("gif", *width, *height);
+    return headerFromSides("gif", in.u16(kGifWidthOffset, kLittleEndian), in.u16(kGifHeightOffset, kLittleEndian));
 }
 
 // ---- BMP: 14-byte file header, then a DIB header whose size tells its layout.
@@ -264,9 +264,7 @@ std::optional<ImageHeader> probeTiff(const ByteView &in, bool bigEndian)
         else if (*tag == kTiffTagImageLength)
             height = tiffEntryValue(in, entry, bigEndian);
     }
-    if (!width || !height)
-        return std::nullopt;
-    return makeHeader("tiff", *width, *height);
+    return headerFromSides("tiff", width, height);
 }
 
 // ---- ISO base media file format (HEIF, AVIF, ...): a leading "ftyp" box listing brands.
