@@ -1,5 +1,7 @@
 #include "DuplicatesDialog.h"
 
+#include "ParallelBlocks.h"
+
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -13,7 +15,6 @@
 #include <QTreeWidget>
 #include <QPointer>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace lookbook {
 
@@ -79,7 +80,7 @@ void DuplicatesDialog::find(float threshold)
     if (m_cancel) {
         m_cancel->store(true);
         m_watcher.disconnect(this);
-        m_watcher.waitForFinished(); // within a few tiles of rows
+        waitForTheRun();
     }
     m_cancel = std::make_shared<std::atomic_bool>(false);
     m_finished = false;
@@ -95,7 +96,8 @@ void DuplicatesDialog::find(float threshold)
         m_finished = true;
         m_stop->setEnabled(false);
         m_progress->hide();
-        m_found = m_watcher.result();
+        QFuture<std::optional<NearDuplicates>> run = m_watcher.future();
+        m_found = resultOf(run);
         if (!m_found) {
             m_status->setText(tr("Stopped."));
             return;
@@ -105,9 +107,9 @@ void DuplicatesDialog::find(float threshold)
         list(m_foundMs);
     });
     // Progress comes on the worker; the bar is updated on the GUI thread.
-    m_watcher.setFuture(QtConcurrent::run([store = m_store, cancel = m_cancel, threshold, bar = QPointer<QProgressBar>(m_progress)] {
-        return NearDuplicateFinder(threshold).find(store->rows(), [bar](int done, int) {
-            QMetaObject::invokeMethod(bar, [bar, done] { if (bar) bar->setValue(done); }, Qt::QueuedConnection);
+    m_watcher.setFuture(runTask(QThreadPool::globalInstance(), [this, store = m_store, cancel = m_cancel, threshold] {
+        return NearDuplicateFinder(threshold).find(store->rows(), [this](int done, int) {
+            m_handOver.post([bar = QPointer<QProgressBar>(m_progress), done] { if (bar) bar->setValue(done); });
         }, cancel.get());
     }));
 }
@@ -135,10 +137,17 @@ void DuplicatesDialog::setThreshold(double threshold)
     m_threshold->setValue(threshold);
 }
 
+// A cancelled run stops within a few tiles of rows.
+void DuplicatesDialog::waitForTheRun()
+{
+    QFuture<std::optional<NearDuplicates>> run = m_watcher.future();
+    if (run.isValid()) resultOf(run);
+}
+
 DuplicatesDialog::~DuplicatesDialog()
 {
     m_cancel->store(true);
-    m_watcher.waitForFinished(); // within a few tiles of rows
+    waitForTheRun();
 }
 
 void DuplicatesDialog::list(double ms)

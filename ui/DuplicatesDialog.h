@@ -5,6 +5,7 @@
 // once; lowered, the catalog is compared again.
 
 #include "EmbeddingStore.h"
+#include "HandOver.h"
 #include "NearDuplicateFinder.h"
 #include "StyleLabels.h"
 
@@ -46,12 +47,14 @@ private:
     void find(float threshold);
     void onThresholdChanged(double threshold);
     void list(double ms);
+    void waitForTheRun();
 
     std::shared_ptr<const EmbeddingStore> m_store;
     std::shared_ptr<const StyleLabels> m_labels;
     QString m_root;
     std::shared_ptr<std::atomic_bool> m_cancel;
     QFutureWatcher<std::optional<NearDuplicates>> m_watcher;
+    HandOver m_handOver{this}; // the run's progress, to the GUI thread
     std::optional<NearDuplicates> m_found; // of the last comparison that finished
     float m_foundAt = 0;                   // its threshold: groups at any higher one come from it
     double m_foundMs = 0;

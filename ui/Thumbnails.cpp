@@ -1,5 +1,6 @@
 #include "Thumbnails.h"
 
+#include "ParallelBlocks.h"
 #include "Pools.h"
 
 #include <QFutureWatcher>
@@ -28,6 +29,14 @@ Thumbnails::Thumbnails(QSize maxSize, QObject *parent)
     m_cache.setMaxCost(kCacheBytes / kCostUnitBytes);
 }
 
+Thumbnails::~Thumbnails()
+{
+    // Loads take milliseconds: wait for those in flight, so that none outlives the object
+    // whose watchers hold its result (and ThreadSanitizer sees each hand-over).
+    for (QFutureWatcherBase *load : findChildren<QFutureWatcherBase *>()) load->waitForFinished();
+    threadsan::acquire(&threadsan::g_taskFinished);
+}
+
 QImage Thumbnails::thumbnail(const QString &path)
 {
     if (const QImage *cached = m_cache.object(path))
@@ -50,14 +59,14 @@ void Thumbnails::request(const QString &path)
 
     auto *watcher = new QFutureWatcher<QImage>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path] {
-        const QFuture<QImage> future = watcher->future();
-        const QImage image = future.isValid() && future.resultCount() > 0 ? future.result() : QImage();
+        QFuture<QImage> future = watcher->future();
+        const QImage image = future.isValid() && future.resultCount() > 0 ? resultOf(future) : QImage();
         watcher->deleteLater();
         m_inFlight.remove(path);
         store(path, image);
         emit thumbnailReady(path);
     });
-    watcher->setFuture(QtConcurrent::run(pools::thumbnails(), &Thumbnails::load, path, m_maxSize));
+    watcher->setFuture(runTask(pools::thumbnails(), [path, maxSize = m_maxSize] { return load(path, maxSize); }));
 }
 
 void Thumbnails::store(const QString &path, const QImage &image)

@@ -1,8 +1,7 @@
 #pragma once
 // Thumbnails of result images for the results grid. Decoding runs on pools::thumbnails()
 // (so it never competes with a search for every core); the finished images come back to the
-// GUI thread and are kept in memory, bounded in bytes. Use from the GUI thread only. A load
-// still running when this object goes touches none of its members; its result is dropped.
+// GUI thread and are kept in memory, bounded in bytes. Use from the GUI thread only.
 
 #include <QCache>
 #include <QImage>
@@ -19,6 +18,7 @@ public:
     // Images larger than maxSize are decoded at a reduced size that fits it (aspect kept);
     // smaller ones are kept as they are and scaled up when painted.
     explicit Thumbnails(QSize maxSize = {240, 320}, QObject *parent = nullptr);
+    ~Thumbnails() override;
 
     // The cached thumbnail of the image at path. A null image when it is not made yet (a
     // load is queued, once however often this is asked; thumbnailReady follows) or when the

@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <latch>
 #include <memory>
+#include <type_traits>
 #include <vector>
 
 #if defined(__SANITIZE_THREAD__)
@@ -106,7 +107,8 @@ auto runTask(QThreadPool *pool, Function function) -> QFuture<std::invoke_result
     promise->start();
     QRunnable *task = QRunnable::create([promise, function = std::move(function)]() mutable {
         threadsan::acquire(&threadsan::g_taskStarted);
-        promise->addResult(function());
+        if constexpr (std::is_void_v<Result>) function();
+        else promise->addResult(function());
         threadsan::release(&threadsan::g_taskFinished);
         promise->finish();
     });
@@ -124,7 +126,7 @@ T resultOf(QFuture<T> &future)
 {
     future.waitForFinished();
     threadsan::acquire(&threadsan::g_taskFinished);
-    return future.result();
+    if constexpr (!std::is_void_v<T>) return future.result();
 }
 
 } // namespace lookbook
