@@ -1,4 +1,5 @@
-// Entry point of lookbook-cli; all the work is in CliCommands and the core.
+// Entry point of lookbook-cli; the commands are in CliCommands (the dispatch) and one
+// *Command.cpp file each, the work in the core.
 #include "CliCommands.h"
 
 #include <QCoreApplication>

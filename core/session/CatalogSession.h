@@ -9,12 +9,17 @@
 // as it grows; the garment colours of an opened or freshly indexed store are read or
 // described as one pool task; each search (decode, embed, scan) is a pool task. A new search makes any
 // older one stale: its result is dropped, never shown.
+//
+// Opening and searching are Catalog's (synchronous, in the catalog layer); this class adds
+// the threads, the progress and "newest request wins" (NewestWins).
 
+#include "Catalog.h"
 #include "ColourRanking.h"
 #include "DiscriminantProjection.h"
 #include "EmbeddingModel.h"
 #include "EmbeddingRecipe.h"
 #include "EmbeddingStore.h"
+#include "HandOver.h"
 #include "Indexer.h"
 #include "QueryInput.h"
 #include "ResultFilter.h"
@@ -30,6 +35,39 @@
 #include <optional>
 
 namespace lookbook {
+
+// "Newest request wins", written once. Each new request of a kind (a catalog opened, a
+// search asked for, a store or projection given to the search space) takes the next ticket,
+// which makes every earlier ticket of that kind stale. Work carries its ticket to the worker
+// and back and asks isCurrent() before it starts and before it delivers: stale work skips
+// what it can and its result is dropped, never delivered after a newer one. Tickets may be
+// checked on any thread. (Stopping work early, which the indexer and the tuning do at their
+// next step, is their cancel flag: a ticket only says whether a result is still wanted.)
+class NewestWins {
+public:
+    class Ticket {
+    public:
+        Ticket() = default; // never current
+        bool isCurrent() const { return m_latest && m_latest->load() == m_number; }
+        quint64 number() const { return m_number; }
+
+    private:
+        friend class NewestWins;
+        Ticket(std::shared_ptr<const std::atomic<quint64>> latest, quint64 number)
+            : m_latest(std::move(latest)), m_number(number)
+        {
+        }
+        std::shared_ptr<const std::atomic<quint64>> m_latest;
+        quint64 m_number = 0;
+    };
+    // A new request: every ticket taken before is stale from now on.
+    Ticket next() { return Ticket(m_latest, ++*m_latest); }
+    // The ticket of the newest request (stale as soon as next() is called).
+    Ticket current() const { return Ticket(m_latest, m_latest->load()); }
+
+private:
+    std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
+};
 
 class CatalogSession : public QObject {
     Q_OBJECT
@@ -47,9 +85,9 @@ public:
     void openCatalog(const QString &root, const QString &cachePath = {});
     QString catalogRoot() const { return m_root; }
     QString cachePath() const { return m_cachePath; }
-    int indexedItems() const { return m_store ? m_store->size() : 0; }
-    std::shared_ptr<const EmbeddingStore> store() const { return m_store; }
-    std::shared_ptr<const StyleLabels> labels() const { return m_labels; }
+    int indexedItems() const { return m_catalog ? m_catalog->size() : 0; }
+    std::shared_ptr<const EmbeddingStore> store() const { return m_catalog ? m_catalog->store() : nullptr; }
+    std::shared_ptr<const StyleLabels> labels() const { return m_catalog ? m_catalog->labels() : nullptr; }
 
     void startIndexing();
     void cancelIndexing();
@@ -58,13 +96,7 @@ public:
     // What the window asks for: pictures (a catalog file among them is answered from its
     // stored vector and left out of the results), refined by the results liked and
     // disliked so far, under a filter, re-ranked by the taste profile when it is on.
-    struct Query {
-        std::vector<QueryInput> pictures;
-        QStringList liked, disliked; // catalog items, by relative path
-        ResultFilter filter;
-        int k = 5;
-        QString colour; // "this, in another colour": a family or colour name; empty for none
-    };
+    using Query = CatalogQuery;
     // Searches the catalog for the k items most like the query. Returns the query's id
     // (echoed in searchFinished / searchFailed). Waits for the model if it is still loading.
     quint64 search(const Query &query);
@@ -90,6 +122,7 @@ public:
     // The colour families and colours a search can ask for (empty until colours are ready).
     QStringList colourChoices() const;
 
+    // For the catalogs opened from now on (and the taste profile of its space).
     void setRecipe(const EmbeddingRecipe &recipe);
     const EmbeddingRecipe &recipe() const { return m_recipe; }
 
@@ -105,8 +138,11 @@ public:
     // Forgets the adopted projection (its file is removed): searches use the built-in one again.
     void useBuiltInProjection();
     // True while the catalog's own (adopted) projection is used instead of the built-in one.
-    bool usesOwnProjection() const { return bool(m_projection); }
-    std::shared_ptr<const DiscriminantProjection> ownProjection() const { return m_projection; }
+    bool usesOwnProjection() const { return bool(ownProjection()); }
+    std::shared_ptr<const DiscriminantProjection> ownProjection() const
+    {
+        return m_catalog ? m_catalog->projection() : nullptr;
+    }
 
 signals:
     void modelLoaded(const QString &description);
@@ -138,44 +174,41 @@ signals:
 private:
     struct PendingQuery {
         Query query;
-        quint64 id = 0;
+        NewestWins::Ticket ticket; // its number is the query's id
     };
     void runSearch(const PendingQuery &query);
     void track(QFuture<void> task);
     void publishStore(std::shared_ptr<const EmbeddingStore> store);
+    // On the GUI thread, once the catalog's cache, labels and projection have been read.
+    void finishOpening(Catalog catalog, const QString &projectionProblem);
 
     std::shared_ptr<EmbeddingModel> m_model;
     bool m_modelLoading = false;
     EmbeddingRecipe m_recipe = EmbeddingRecipe::defaultRecipe();
+    // The catalog asked for; m_catalog is empty until its cache has been read.
     QString m_root;
     QString m_cachePath;
-    quint64 m_catalogGeneration = 0; // opening another catalog makes older work stale
-    std::shared_ptr<const EmbeddingStore> m_store;
-    std::shared_ptr<const StyleLabels> m_labels;
+    std::optional<Catalog> m_catalog;
+    NewestWins m_catalogs; // opening another catalog makes older work stale
     // The search space of the latest store, built on a worker when first needed (projection
     // and neighbour augmentation take a moment on a large catalog) and shared by searches.
-    struct SpaceCache;
-    std::shared_ptr<SpaceCache> m_spaces;
+    struct SpaceSlot;
+    std::shared_ptr<SpaceSlot> m_spaces;
     void warmSearchSpace();
     bool m_indexWhenModelReady = false;
 
-    struct IndexJob;
-    std::shared_ptr<IndexJob> m_indexing;
+    // An indexing or tuning run: one at a time of each; cancel stops it at its next step.
+    struct Job {
+        std::atomic_bool cancel{false};
+    };
+    std::shared_ptr<Job> m_indexing;
+    std::shared_ptr<Job> m_tuning;
 
-    // The catalog's own projection when one was adopted (null: the built-in one).
-    std::shared_ptr<const DiscriminantProjection> m_projection;
-    struct TuneJob;
-    std::shared_ptr<TuneJob> m_tuning;
-
-    quint64 m_lastQueryId = 0; // read on the GUI thread only
-    // The same, for workers: a search that is already stale when it starts skips its work.
-    std::shared_ptr<std::atomic<quint64>> m_latestQuery = std::make_shared<std::atomic<quint64>>(0);
+    NewestWins m_queries; // a new search makes older ones stale
     QList<QFuture<void>> m_tasks; // waited for on destruction
+    HandOver m_handOver{this};    // what the tasks hand back to the GUI thread
     std::optional<PendingQuery> m_waitingForModel;
 
-    // The garment colours of m_coloursStore (searches of another store go without colour).
-    std::shared_ptr<const CatalogColours> m_colours;
-    std::shared_ptr<const EmbeddingStore> m_coloursStore;
     void refreshColours();
 
     TasteProfile m_taste;

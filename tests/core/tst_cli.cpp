@@ -76,6 +76,111 @@ QJsonObject json(const QByteArray &bytes)
 
 class TestCli : public QObject {
     Q_OBJECT
+private:
+    // indexQueryEval's steps, in order, on one indexed catalog.
+    static void checkIndexing(const CatalogFixture &f)
+    {
+        Run r = cli({QStringLiteral("index"), f.catalog()});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains("Embedded: 12"), r.out.constData());
+        QVERIFY(QFile::exists(f.catalog() + QStringLiteral("/.lookbook-index.lbi")));
+        r = cli({QStringLiteral("index"), f.catalog()});
+        QVERIFY2(r.out.contains("Unchanged: 12"), r.out.constData());
+    }
+
+    // The catalog item `self` and an outside photo as queries, as JSON and as text.
+    static void checkQueries(const CatalogFixture &f, const QString &self)
+    {
+        // A catalog item as the query: left out of its own results, 5 results, best first.
+        Run r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QJsonObject doc = json(r.out);
+        QVERIFY(doc.value(QStringLiteral("query_in_catalog")).toBool());
+        QJsonArray results = doc.value(QStringLiteral("results")).toArray();
+        QCOMPARE(results.size(), 5);
+        double previous = 2;
+        for (int i = 0; i < results.size(); ++i) {
+            const QJsonObject hit = results[i].toObject();
+            QCOMPARE(hit.value(QStringLiteral("rank")).toInt(), i + 1);
+            QVERIFY(hit.value(QStringLiteral("relative_path")).toString() != f.names[3]);
+            QVERIFY(QFile::exists(hit.value(QStringLiteral("path")).toString()));
+            const double score = hit.value(QStringLiteral("score")).toDouble();
+            QVERIFY(score <= previous && score > 0 && score <= 1.0001);
+            previous = score;
+            QVERIFY(!hit.value(QStringLiteral("labels")).toObject().value(QStringLiteral("articleType")).toString().isEmpty());
+        }
+
+        // An outside photo and -k.
+        const QString street = test::sharedQueriesDir() + QStringLiteral("/images/shoes");
+        const QString photo = street + u'/' + QDir(street).entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).first();
+        r = cli({QStringLiteral("query"), f.catalog(), photo, QStringLiteral("-k"), QStringLiteral("3"), QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        doc = json(r.out);
+        QVERIFY(!doc.value(QStringLiteral("query_in_catalog")).toBool());
+        QCOMPARE(doc.value(QStringLiteral("results")).toArray().size(), 3);
+
+        // Text output names rank, score, path and labels.
+        r = cli({QStringLiteral("query"), f.catalog(), self});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("rank  score  path"));
+        const QStringList lines = QString::fromUtf8(r.out).split(u'\n');
+        const QRegularExpression resultLine(QStringLiteral("^ +[1-5]  [01]\\.\\d{3}  ") + QRegularExpression::escape(f.catalog()));
+        QCOMPARE(lines.filter(resultLine).size(), 5);
+    }
+
+    static void checkEval(const CatalogFixture &f)
+    {
+        // Eval with street queries: the documented keys, with counts.
+        const Run r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--queries"), test::sharedQueriesDir() + QStringLiteral("/images"),
+                 QStringLiteral("--label-map"), test::sharedQueriesDir() + QStringLiteral("/label_map_to_articleType.csv"),
+                 QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject doc = json(r.out);
+        QCOMPARE(doc.value(QStringLiteral("catalog_items")).toInt(), kCatalogSize);
+        QCOMPARE(doc.value(QStringLiteral("queries")).toInt(), kCatalogSize);
+        QCOMPARE(doc.value(QStringLiteral("street_queries")).toInt(), 341);
+        for (const char *key : {"p_at_5_article_type", "p_at_5_article_type_colour", "street_p_at_5_strict", "street_p_at_5_broad"}) {
+            const double v = doc.value(QLatin1String(key)).toDouble(-1);
+            QVERIFY2(v >= 0 && v <= 1, key);
+        }
+        QVERIFY(doc.value(QStringLiteral("street_p_at_5_broad")).toDouble() >= doc.value(QStringLiteral("street_p_at_5_strict")).toDouble());
+        // The built-in projection was fitted on the training catalog, none of these items:
+        // the figures need no cross-validation.
+        QCOMPARE(doc.value(QStringLiteral("folds")).toInt(), 0);
+        // The colour figures and their ceilings, by the protocol.
+        for (const char *key : {"p_at_5_article_type_colour_family", "ceiling_article_type", "ceiling_article_type_colour",
+                                "ceiling_article_type_colour_family"})
+            QVERIFY2(doc.contains(QLatin1String(key)), key);
+        QVERIFY(doc.value(QStringLiteral("ceiling_article_type")).toDouble() >= doc.value(QStringLiteral("p_at_5_article_type")).toDouble());
+        QVERIFY(doc.value(QStringLiteral("street_embed_ms_per_image")).toDouble() > 0);
+    }
+
+    // Tune to this catalog, then search and evaluate with its own projection.
+    static void checkOwnProjection(const CatalogFixture &f, const QString &self)
+    {
+        // Tune to this catalog: fit a projection (written even if it does not win, see
+        // fitProjectionWritesOnlyAWinner), then search and evaluate with it.
+        QTemporaryDir out;
+        const QString projection = out.filePath(QStringLiteral("mine.lbp"));
+        Run r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection, QStringLiteral("--force")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(QFile::exists(projection));
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), projection, QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(json(r.out).value(QStringLiteral("results")).toArray().size(), 5);
+        r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--projection"), projection, QStringLiteral("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(json(r.out).value(QStringLiteral("folds")).toInt(), 0); // a given projection is used as it is
+        r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--folds"), QStringLiteral("1")});
+        QCOMPARE(r.exitCode, 1);
+        r = cli({QStringLiteral("fit-projection"), f.catalog()});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY(r.err.contains("--output"));
+        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), out.filePath(QStringLiteral("none.lbp"))});
+        QVERIFY(r.exitCode != 0);
+        QVERIFY(r.err.contains("none.lbp"));
+    }
+
 private slots:
     void versionAndHelp()
     {
@@ -214,95 +319,14 @@ private slots:
     void indexQueryEval()
     {
         CatalogFixture f;
-        Run r = cli({QStringLiteral("index"), f.catalog()});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY2(r.out.contains("Embedded: 12"), r.out.constData());
-        QVERIFY(QFile::exists(f.catalog() + QStringLiteral("/.lookbook-index.lbi")));
-        r = cli({QStringLiteral("index"), f.catalog()});
-        QVERIFY2(r.out.contains("Unchanged: 12"), r.out.constData());
-
-        // A catalog item as the query: left out of its own results, 5 results, best first.
+        checkIndexing(f);
+        if (QTest::currentTestFailed()) return;
         const QString self = f.catalog() + u'/' + f.names[3];
-        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--json")});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        QJsonObject doc = json(r.out);
-        QVERIFY(doc.value(QStringLiteral("query_in_catalog")).toBool());
-        QJsonArray results = doc.value(QStringLiteral("results")).toArray();
-        QCOMPARE(results.size(), 5);
-        double previous = 2;
-        for (int i = 0; i < results.size(); ++i) {
-            const QJsonObject hit = results[i].toObject();
-            QCOMPARE(hit.value(QStringLiteral("rank")).toInt(), i + 1);
-            QVERIFY(hit.value(QStringLiteral("relative_path")).toString() != f.names[3]);
-            QVERIFY(QFile::exists(hit.value(QStringLiteral("path")).toString()));
-            const double score = hit.value(QStringLiteral("score")).toDouble();
-            QVERIFY(score <= previous && score > 0 && score <= 1.0001);
-            previous = score;
-            QVERIFY(!hit.value(QStringLiteral("labels")).toObject().value(QStringLiteral("articleType")).toString().isEmpty());
-        }
-
-        // An outside photo and -k.
-        const QString street = test::sharedQueriesDir() + QStringLiteral("/images/shoes");
-        const QString photo = street + u'/' + QDir(street).entryList({QStringLiteral("*.jpg")}, QDir::Files, QDir::Name).first();
-        r = cli({QStringLiteral("query"), f.catalog(), photo, QStringLiteral("-k"), QStringLiteral("3"), QStringLiteral("--json")});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        doc = json(r.out);
-        QVERIFY(!doc.value(QStringLiteral("query_in_catalog")).toBool());
-        QCOMPARE(doc.value(QStringLiteral("results")).toArray().size(), 3);
-
-        // Text output names rank, score, path and labels.
-        r = cli({QStringLiteral("query"), f.catalog(), self});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY(r.out.contains("rank  score  path"));
-        const QStringList lines = QString::fromUtf8(r.out).split(u'\n');
-        const QRegularExpression resultLine(QStringLiteral("^ +[1-5]  [01]\\.\\d{3}  ") + QRegularExpression::escape(f.catalog()));
-        QCOMPARE(lines.filter(resultLine).size(), 5);
-
-        // Eval with street queries: the documented keys, with counts.
-        r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--queries"), test::sharedQueriesDir() + QStringLiteral("/images"),
-                 QStringLiteral("--label-map"), test::sharedQueriesDir() + QStringLiteral("/label_map_to_articleType.csv"),
-                 QStringLiteral("--json")});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        doc = json(r.out);
-        QCOMPARE(doc.value(QStringLiteral("catalog_items")).toInt(), kCatalogSize);
-        QCOMPARE(doc.value(QStringLiteral("queries")).toInt(), kCatalogSize);
-        QCOMPARE(doc.value(QStringLiteral("street_queries")).toInt(), 341);
-        for (const char *key : {"p_at_5_article_type", "p_at_5_article_type_colour", "street_p_at_5_strict", "street_p_at_5_broad"}) {
-            const double v = doc.value(QLatin1String(key)).toDouble(-1);
-            QVERIFY2(v >= 0 && v <= 1, key);
-        }
-        QVERIFY(doc.value(QStringLiteral("street_p_at_5_broad")).toDouble() >= doc.value(QStringLiteral("street_p_at_5_strict")).toDouble());
-        // The built-in projection was fitted on the training catalog, none of these items:
-        // the figures need no cross-validation.
-        QCOMPARE(doc.value(QStringLiteral("folds")).toInt(), 0);
-        // The colour figures and their ceilings, by the protocol.
-        for (const char *key : {"p_at_5_article_type_colour_family", "ceiling_article_type", "ceiling_article_type_colour",
-                                "ceiling_article_type_colour_family"})
-            QVERIFY2(doc.contains(QLatin1String(key)), key);
-        QVERIFY(doc.value(QStringLiteral("ceiling_article_type")).toDouble() >= doc.value(QStringLiteral("p_at_5_article_type")).toDouble());
-        QVERIFY(doc.value(QStringLiteral("street_embed_ms_per_image")).toDouble() > 0);
-
-        // Tune to this catalog: fit a projection (written even if it does not win, see
-        // fitProjectionWritesOnlyAWinner), then search and evaluate with it.
-        QTemporaryDir out;
-        const QString projection = out.filePath(QStringLiteral("mine.lbp"));
-        r = cli({QStringLiteral("fit-projection"), f.catalog(), QStringLiteral("--output"), projection, QStringLiteral("--force")});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        QVERIFY(QFile::exists(projection));
-        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), projection, QStringLiteral("--json")});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        QCOMPARE(json(r.out).value(QStringLiteral("results")).toArray().size(), 5);
-        r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--projection"), projection, QStringLiteral("--json")});
-        QVERIFY2(r.exitCode == 0, r.err.constData());
-        QCOMPARE(json(r.out).value(QStringLiteral("folds")).toInt(), 0); // a given projection is used as it is
-        r = cli({QStringLiteral("eval"), f.catalog(), QStringLiteral("--folds"), QStringLiteral("1")});
-        QCOMPARE(r.exitCode, 1);
-        r = cli({QStringLiteral("fit-projection"), f.catalog()});
-        QCOMPARE(r.exitCode, 1);
-        QVERIFY(r.err.contains("--output"));
-        r = cli({QStringLiteral("query"), f.catalog(), self, QStringLiteral("--projection"), out.filePath(QStringLiteral("none.lbp"))});
-        QVERIFY(r.exitCode != 0);
-        QVERIFY(r.err.contains("none.lbp"));
+        checkQueries(f, self);
+        if (QTest::currentTestFailed()) return;
+        checkEval(f);
+        if (QTest::currentTestFailed()) return;
+        checkOwnProjection(f, self);
     }
 
     // fit-projection cross-validates on grouped folds and writes the projection only when it
