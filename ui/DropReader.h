@@ -1,7 +1,7 @@
 #pragma once
 // Decides what a drop or the clipboard holds: a local image file, an http(s) link to fetch,
 // or image bytes. Pure interpretation of the QMimeData — no file reading, no network — so
-// it can be unit-tested and fuzzed; the QueryPane does the I/O the answer calls for.
+// it can be unit-tested and fuzzed; the QueryReader does the I/O the answer calls for.
 //
 // Preference, from the most to the least faithful source: the first URL (a local file,
 // an http(s) link, a data:image/...;base64 URL), then image data (encoded bytes as given,

@@ -6,6 +6,7 @@
 #include "DuplicatesDialog.h"
 #include "FilterBar.h"
 #include "QueryPane.h"
+#include "QueryReader.h"
 #include "ResultsView.h"
 #include "StartupTimeline.h"
 #include "Thumbnails.h"
@@ -46,7 +47,6 @@ constexpr int kDefaultK = 5;
 constexpr int kResultCountChoices[] = {5, 10, 20};
 constexpr QSize kDefaultSize(1360, 780); // room for a row of 5 results beside the query
 constexpr int kQueryPaneWidth = 300;
-constexpr int kHistoryLength = 50; // queries hold their pictures' bytes: a bounded history
 const QString kUseTaste = QStringLiteral("taste/enabled");
 const QString kExportFolder = QStringLiteral("export/lastFolder");
 } // namespace
@@ -117,6 +117,17 @@ MainWindow::~MainWindow() = default;
 
 void MainWindow::buildMenus()
 {
+    buildFileMenu();
+    buildViewMenu();
+    buildSearchMenu();
+    updateHistoryActions();
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Lookbook"), this, &MainWindow::showAbout);
+}
+
+void MainWindow::buildFileMenu()
+{
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *openImage = file->addAction(tr("&Open Image…"), m_queryPane, &QueryPane::openFileDialog);
     openImage->setShortcut(QKeySequence::Open);
@@ -149,7 +160,10 @@ void MainWindow::buildMenus()
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+}
 
+void MainWindow::buildViewMenu()
+{
     QMenu *view = menuBar()->addMenu(tr("&View"));
     QMenu *count = view->addMenu(tr("Number of &Results"));
     m_resultCountActions = new QActionGroup(this);
@@ -161,7 +175,10 @@ void MainWindow::buildMenus()
         m_resultCountActions->addAction(a);
         connect(a, &QAction::triggered, this, [this, k] { setResultCount(k); });
     }
+}
 
+void MainWindow::buildSearchMenu()
+{
     QMenu *searchMenu = menuBar()->addMenu(tr("&Search"));
     m_back = searchMenu->addAction(tr("&Back"), this, &MainWindow::goBack);
     m_back->setShortcut(QKeySequence::Back);
@@ -180,6 +197,11 @@ void MainWindow::buildMenus()
     searchMenu->addSeparator();
     QAction *duplicates = searchMenu->addAction(tr("Find &Near-Duplicates in the Catalog…"), this, &MainWindow::showDuplicates);
     duplicates->setObjectName(QStringLiteral("findDuplicates"));
+    buildTasteActions(searchMenu);
+}
+
+void MainWindow::buildTasteActions(QMenu *searchMenu)
+{
     searchMenu->addSeparator();
     QAction *useTaste = searchMenu->addAction(tr("Use My &Taste Profile"));
     useTaste->setCheckable(true);
@@ -189,7 +211,7 @@ void MainWindow::buildMenus()
     connect(useTaste, &QAction::toggled, this, [this](bool on) {
         m_session.setTasteEnabled(on);
         QSettings().setValue(kUseTaste, on);
-        if (!m_query.pictures.empty()) search(false);
+        searchAfter(m_queries.refresh());
     });
     QAction *clearTaste = searchMenu->addAction(tr("C&lear My Taste Profile…"));
     clearTaste->setObjectName(QStringLiteral("clearTaste"));
@@ -198,10 +220,6 @@ void MainWindow::buildMenus()
                                                   tr("Forget the %n likes your taste profile has learnt?", nullptr, m_session.taste().likes()));
         if (answer == QMessageBox::Yes) m_session.clearTaste();
     });
-    updateHistoryActions();
-
-    QMenu *help = menuBar()->addMenu(tr("&Help"));
-    help->addAction(tr("&About Lookbook"), this, &MainWindow::showAbout);
 }
 
 void MainWindow::buildColourMenu(QMenu *searchMenu)
@@ -246,6 +264,13 @@ void MainWindow::connectTimings()
 
 void MainWindow::connectSession()
 {
+    connectCatalogSignals();
+    connectTuningSignals();
+    connectSearchSignals();
+}
+
+void MainWindow::connectCatalogSignals()
+{
     connect(&m_session, &CatalogSession::modelLoaded, this, [this] { updateStatus(); });
     connect(&m_session, &CatalogSession::modelFailed, this, [this](const QString &explanation) {
         updateStatus();
@@ -287,6 +312,10 @@ void MainWindow::connectSession()
         m_filterBar->setCatalog(m_session.store().get(), m_session.labels().get());
         updateColourChoice(); // a newer store's colours are not known yet
     });
+}
+
+void MainWindow::connectTuningSignals()
+{
     // "Tune to this catalog": possible once a labelled catalog is indexed, one run at a time.
     connect(&m_session, &CatalogSession::storeChanged, this, &MainWindow::updateTuningActions);
     connect(&m_session, &CatalogSession::projectionChanged, this, &MainWindow::updateTuningActions);
@@ -331,10 +360,14 @@ void MainWindow::connectSession()
         box->setObjectName(QStringLiteral("tuningProblem"));
         box->open();
     });
+}
+
+void MainWindow::connectSearchSignals()
+{
     connect(&m_session, &CatalogSession::coloursChanged, this, [this](bool ready) {
         if (ready) m_coloursProblem.clear();
         updateColourChoice();
-        if (ready && m_colourWithheld) search(false); // the colour asked for, now that it can be
+        if (ready && m_colourWithheld) searchAfter(m_queries.refresh()); // the colour asked for, now that it can be
     });
     connect(&m_session, &CatalogSession::coloursProblem, this, [this](const QString &reason) {
         m_coloursProblem = reason;
@@ -356,7 +389,7 @@ void MainWindow::connectSession()
             m_results->setEmptyMessage(tr("No item matches the filter.\nClear a filter to see more."));
         m_outcome = outcome;
         m_dropToResults->resultsShown(outcome);
-        m_results->setFeedback(m_query.liked, m_query.disliked);
+        m_results->setFeedback(m_queries.current().liked, m_queries.current().disliked);
         m_results->setResults(outcome.results);
         // The arrow keys walk the swatches, choosing as they go: focus stays with them.
         if (!m_colourChooser->isAncestorOf(QApplication::focusWidget())) m_results->setFocus();
@@ -376,9 +409,10 @@ void MainWindow::showTitleOf(const SearchOutcome &outcome)
                                 .arg(QLocale().toString(outcome.catalogItems))
                                 .arg(QLocale().toString(outcome.embedMs + outcome.searchMs, 'f', 0));
     QStringList refinements;
-    if (!m_query.liked.isEmpty() || !m_query.disliked.isEmpty())
-        refinements << tr("%n liked", nullptr, int(m_query.liked.size())) + u' '
-                           + tr("%n disliked", nullptr, int(m_query.disliked.size()));
+    const CatalogSession::Query &query = m_queries.current();
+    if (!query.liked.isEmpty() || !query.disliked.isEmpty())
+        refinements << tr("%n liked", nullptr, int(query.liked.size())) + u' '
+                           + tr("%n disliked", nullptr, int(query.disliked.size()));
     if (!outcome.filterDescription.isEmpty())
         refinements << tr("only %1 (%2 items)").arg(outcome.filterDescription, QLocale().toString(outcome.allowedItems));
     if (outcome.tasteApplied) refinements << tr("your taste");
@@ -423,9 +457,9 @@ void MainWindow::runQuery(const QueryInput &query)
 {
     // The pane already shows the query's preview. A new picture is a new look: it starts
     // again with any colour (the swatches' tooltips say so).
-    m_query = CatalogSession::Query{{query}, {}, {}, m_filterBar->filter(), m_k, {}};
+    const QueryHistory::Change change = m_queries.startWith(query, m_filterBar->filter());
     updateColourChoice();
-    search(true);
+    searchAfter(change);
     m_dropToResults->timeQuery(m_shownQuery, query.receivedMs);
 }
 
@@ -433,53 +467,45 @@ void MainWindow::searchWithItem(const ResultItem &item)
 {
     // The result's thumbnail is on screen already: no decoding on the GUI thread.
     m_queryPane->showQuery(m_thumbnails->thumbnail(item.absolutePath), QFileInfo(item.relativePath).fileName(),
-                           QueryPane::pictureSizeOf(item.absolutePath));
+                           QueryReader::pictureSizeOf(item.absolutePath));
     // "More like this" keeps the colour asked for: the stylist is still after that colour.
-    m_query = CatalogSession::Query{{m_session.catalogPicture(item.relativePath)}, {}, {}, m_filterBar->filter(), m_k, m_query.colour};
+    const QueryHistory::Change change = m_queries.startWith(m_session.catalogPicture(item.relativePath),
+                                                            m_filterBar->filter(), m_queries.current().colour);
     updateColourChoice();
-    search(true);
+    searchAfter(change);
 }
 
 void MainWindow::addToQuery(const QueryInput &picture)
 {
-    if (m_query.pictures.empty()) return runQuery(picture);
-    m_query.pictures.push_back(picture);
-    m_queryPane->setCaption(tr("%n pictures combined", nullptr, int(m_query.pictures.size())));
-    search(true);
+    if (!m_queries.hasQuery()) return runQuery(picture);
+    const QueryHistory::Change change = m_queries.addPicture(picture);
+    m_queryPane->setCaption(tr("%n pictures combined", nullptr, int(m_queries.current().pictures.size())));
+    searchAfter(change);
 }
 
 void MainWindow::giveFeedback(const ResultItem &item, bool liked)
 {
-    if (m_query.pictures.empty()) return;
-    QStringList &into = liked ? m_query.liked : m_query.disliked;
-    QStringList &other = liked ? m_query.disliked : m_query.liked;
-    other.removeAll(item.relativePath);
-    if (into.contains(item.relativePath)) return;
-    into << item.relativePath;
+    const QueryHistory::Change change = m_queries.giveFeedback(item.relativePath, liked);
+    if (change == QueryHistory::Change::None) return; // no query, or judged so already
     m_session.recordFeedback(item.relativePath, liked);
-    search(true); // Back returns to the results before this refinement
+    searchAfter(change);
 }
 
 void MainWindow::clearFeedback()
 {
-    if (m_query.liked.isEmpty() && m_query.disliked.isEmpty()) return;
-    m_query.liked.clear();
-    m_query.disliked.clear();
-    search(true);
+    searchAfter(m_queries.clearFeedback());
 }
 
 void MainWindow::applyFilter(const ResultFilter &filter)
 {
-    m_query.filter = filter;
-    if (!m_query.pictures.empty()) search(false); // the same query, seen through another filter
+    searchAfter(m_queries.setFilter(filter));
 }
 
 void MainWindow::chooseColour(const QString &colour)
 {
-    if (m_query.pictures.empty() || colour == m_query.colour) return updateColourChoice();
-    m_query.colour = colour;
+    const QueryHistory::Change change = m_queries.setColour(colour);
     updateColourChoice();
-    search(true); // Back returns to the colour before
+    searchAfter(change);
 }
 
 void MainWindow::updateColourChoice()
@@ -493,14 +519,14 @@ void MainWindow::updateColourChoice()
         reason = m_session.isIndexing() || m_session.indexedItems() == 0
                      ? tr("Colours can be chosen when the catalog is indexed.")
                      : tr("Reading the colours of the catalog’s garments…");
-    else if (m_query.pictures.empty())
+    else if (!m_queries.hasQuery())
         reason = tr("Search with a picture first, then choose a colour to see the look in it.");
     m_colourChooser->setAvailability(m_session.colourChoices(), reason);
-    m_colourChooser->setColour(m_query.colour);
+    m_colourChooser->setColour(m_queries.current().colour);
     // The menu offers what the swatches offer.
     for (QAction *a : m_colourActions->actions()) {
         const QAbstractButton *swatch = m_colourChooser->swatch(a->data().toString());
-        a->setChecked(a->data().toString() == m_query.colour);
+        a->setChecked(a->data().toString() == m_queries.current().colour);
         a->setEnabled(swatch && swatch->isEnabled());
         a->setToolTip(swatch ? swatch->toolTip() : QString());
     }
@@ -508,7 +534,7 @@ void MainWindow::updateColourChoice()
 
 void MainWindow::sendQuery()
 {
-    CatalogSession::Query query = m_query;
+    CatalogSession::Query query = m_queries.current();
     m_colourWithheld = !query.colour.isEmpty() && !m_session.coloursReady();
     if (m_colourWithheld) query.colour.clear();
     m_session.search(query);
@@ -516,46 +542,38 @@ void MainWindow::sendQuery()
 
 void MainWindow::setQueryRegion(const QRect &region)
 {
-    if (m_query.pictures.size() != 1) return;
-    m_query.pictures.front().region = region;
-    search(true);
+    searchAfter(m_queries.setRegion(region));
 }
 
-void MainWindow::search(bool newEntry)
+void MainWindow::searchAfter(QueryHistory::Change change)
 {
-    m_query.k = m_k;
-    if (newEntry || m_historyIndex < 0) {
-        m_history.resize(size_t(m_historyIndex + 1)); // a new query drops the entries ahead of it
-        m_history.push_back(m_query);
-        if (int(m_history.size()) > kHistoryLength) m_history.erase(m_history.begin());
-        m_historyIndex = int(m_history.size()) - 1;
-    } else {
-        m_history[size_t(m_historyIndex)] = m_query;
-    }
+    if (change == QueryHistory::Change::None) return;
     updateHistoryActions();
     sendQuery();
 }
 
 void MainWindow::goBack()
 {
-    if (!canGoBack()) return;
-    showQueryOf(m_history[size_t(--m_historyIndex)]);
+    if (m_queries.goBack()) showCurrentQuery();
 }
 
 void MainWindow::goForward()
 {
-    if (!canGoForward()) return;
-    showQueryOf(m_history[size_t(++m_historyIndex)]);
+    if (m_queries.goForward()) showCurrentQuery();
 }
 
-void MainWindow::showQueryOf(const CatalogSession::Query &query)
+void MainWindow::showCurrentQuery()
 {
-    m_query = query;
+    const CatalogSession::Query &query = m_queries.current();
     const QueryInput &first = query.pictures.front();
-    const QImage preview = first.bytes.isEmpty() ? m_thumbnails->thumbnail(first.localPath) : QImage::fromData(first.bytes);
-    m_queryPane->showQuery(preview,
-                           query.pictures.size() > 1 ? tr("%n pictures combined", nullptr, int(query.pictures.size())) : first.displayName,
-                           first.bytes.isEmpty() ? QueryPane::pictureSizeOf(first.localPath) : QueryPane::pictureSizeOf(first.bytes));
+    const QString caption =
+        query.pictures.size() > 1 ? tr("%n pictures combined", nullptr, int(query.pictures.size())) : first.displayName;
+    if (first.bytes.isEmpty()) { // a catalog item: its thumbnail is at hand
+        m_queryPane->showQuery(m_thumbnails->thumbnail(first.localPath), caption, QueryReader::pictureSizeOf(first.localPath));
+    } else { // its bytes, decoded once and bounded like the pane's own previews
+        const PreparedQuery shown = QueryReader::prepareBytes(first);
+        m_queryPane->showQuery(shown.preview, caption, shown.pictureSize);
+    }
     m_queryPane->showRegion(first.region);
     updateColourChoice();
     updateHistoryActions();
@@ -671,6 +689,7 @@ void MainWindow::addImageWithDialog()
 void MainWindow::setResultCount(int k)
 {
     m_k = k;
+    m_queries.setResultCount(k);
     QSettings().setValue(kResultCount, k);
     updateEmptyMessage();
 }
@@ -712,6 +731,7 @@ void MainWindow::restoreSettings()
     restoreState(settings.value(kState).toByteArray());
     m_splitter->restoreState(settings.value(kSplitter).toByteArray());
     m_k = std::clamp(settings.value(kResultCount, kDefaultK).toInt(), 1, 100);
+    m_queries.setResultCount(m_k);
     for (QAction *a : m_resultCountActions->actions()) a->setChecked(a->data().toInt() == m_k);
 }
 

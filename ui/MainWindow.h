@@ -4,6 +4,7 @@
 // and answers with signals.
 
 #include "CatalogSession.h"
+#include "QueryHistory.h"
 
 #include <QMainWindow>
 
@@ -56,9 +57,9 @@ public:
 
     // The query on show, with its refinements (likes, dislikes, filter), and the history of
     // the queries before and after it (Back and Forward).
-    const CatalogSession::Query &currentQuery() const { return m_query; }
-    bool canGoBack() const { return m_historyIndex > 0; }
-    bool canGoForward() const { return m_historyIndex + 1 < int(m_history.size()); }
+    const CatalogSession::Query &currentQuery() const { return m_queries.current(); }
+    bool canGoBack() const { return m_queries.canGoBack(); }
+    bool canGoForward() const { return m_queries.canGoForward(); }
     // The results on show, as the last search gave them (empty before the first).
     const SearchOutcome &shownOutcome() const { return m_outcome; }
 
@@ -100,7 +101,14 @@ protected:
 
 private:
     void buildMenus();
+    void buildFileMenu();
+    void buildViewMenu();
+    void buildSearchMenu();
+    void buildTasteActions(QMenu *searchMenu);
     void connectSession();
+    void connectCatalogSignals(); // the model, the catalog, its indexing
+    void connectTuningSignals();
+    void connectSearchSignals(); // colours, taste, searches
     void connectTimings();
     void restoreSettings();
     void saveSettings() const;
@@ -108,14 +116,15 @@ private:
     void updateStatus();
     void updateEmptyMessage();
     void updateTuningActions();
-    // Searches m_query; as a new history entry, or replacing the entry on show.
-    void search(bool newEntry);
-    void showQueryOf(const CatalogSession::Query &query);
+    // Searches the current query again when a change of m_queries calls for it.
+    void searchAfter(QueryHistory::Change change);
+    // Back or Forward: the pane shows the query the history moved to, which is searched.
+    void showCurrentQuery();
     void updateHistoryActions();
     void buildColourMenu(QMenu *searchMenu);
     // The swatches and the Colour menu: the query's colour, and whether one can be chosen now.
     void updateColourChoice();
-    // Asks the session for m_query; without its colour while the catalog's colours are not
+    // Asks the session for the current query; without its colour while the catalog's colours are not
     // known (a catalog being indexed) rather than failing, and again with it once they are.
     void sendQuery();
     void showTitleOf(const SearchOutcome &outcome);
@@ -140,9 +149,7 @@ private:
     QLabel *m_modelLabel;
     int m_k = 5;
     quint64 m_shownQuery = 0;
-    CatalogSession::Query m_query;
-    std::vector<CatalogSession::Query> m_history;
-    int m_historyIndex = -1;
+    QueryHistory m_queries; // the query on show and its history
     SearchOutcome m_outcome;
     QAction *m_back = nullptr;
     QAction *m_forward = nullptr;

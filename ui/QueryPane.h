@@ -1,14 +1,14 @@
 #pragma once
 // The left pane of the window: where the user gives the picture to search with — by drop,
-// paste or file dialog — and sees it. Drops and the clipboard are interpreted by
-// DropReader; local files are read here, links downloaded by UrlFetcher. The pane only
-// *shows* images (a preview); decoding for the search happens in the core, which also
-// gives the real reason when a picture cannot be used.
+// paste or file dialog — and sees it. What was given is interpreted and read by
+// QueryReader (off the GUI thread), the picture shown by QueryPreview, the pane drawn by
+// QueryPaneStyle; the pane itself only arranges them and shows the state. Decoding for
+// the search happens in the core, which also gives the real reason when a picture cannot
+// be used.
 //
 // A refused drop or paste shows its reason and emits nothing, so the previous query and
 // its results stay. Keyboard shortcuts belong to the main window, which calls the slots.
 
-#include "Expected.h"
 #include "QueryInput.h"
 
 #include <QFrame>
@@ -16,9 +16,7 @@
 #include <QString>
 
 QT_BEGIN_NAMESPACE
-class QImageReader;
 class QLabel;
-class QRubberBand;
 class QToolButton;
 class QProgressBar;
 class QVBoxLayout;
@@ -26,8 +24,9 @@ QT_END_NAMESPACE
 
 namespace lookbook {
 
-struct DropRequest;
-class UrlFetcher;
+struct PreparedQuery;
+class QueryPreview;
+class QueryReader;
 
 class QueryPane : public QFrame {
     Q_OBJECT
@@ -42,12 +41,9 @@ public:
     void setCaption(const QString &caption);
     // Shows a region of the picture as searched (null: all of it), without emitting regionChosen.
     void showRegion(const QRect &region);
-    QRect region() const { return m_region; }
+    QRect region() const;
     // The size of the picture regions refer to (invalid before a query).
-    QSize pictureSize() const { return m_pictureSize; }
-    // A picture's upright size in pixels, read from its header (invalid when unreadable).
-    static QSize pictureSizeOf(const QByteArray &bytes);
-    static QSize pictureSizeOf(const QString &path);
+    QSize pictureSize() const;
     // A message under the picture: an error (in a warning colour) or work in progress.
     // Neither clears the shown query.
     void showError(const QString &message);
@@ -73,6 +69,8 @@ public slots:
     void clearRegion();
 
 signals:
+    // A picture given by drop, paste or dialog, read and ready to search (after the event
+    // that gave it: files are read off the GUI thread).
     void queryChosen(const lookbook::QueryInput &input);
     // The user drew a rectangle on the picture (in its pixels), or chose the centre or the
     // whole picture (a null rect).
@@ -86,40 +84,30 @@ protected:
     void paintEvent(QPaintEvent *event) override;
     void resizeEvent(QResizeEvent *event) override;
     void changeEvent(QEvent *event) override;
-    bool eventFilter(QObject *watched, QEvent *event) override;
 
 private:
-    enum class Source { Drop, Paste, Dialog };
     enum class DragState { None, Acceptable, Refused };
     enum class MessageKind { None, Busy, Error };
 
-    // receivedMs: when the drop, paste or file arrived (ProcessClock), before it was read.
-    void handle(const DropRequest &request, Source source, double receivedMs);
-    void choose(const QueryInput &input);
+    void createHint();
+    void createRegionTools();
+    void createCaptionAndMessage();
+    void layOut();
+    void connectReader();
+    void choose(const PreparedQuery &query);
     void setMessage(MessageKind kind, const QString &message);
     // Shows or hides the parts for the current state and recolours them.
     void refresh();
+    void showHintFor(DragState drag);
     void updatePreview();
-    static Expected<QByteArray> readLocalFile(const QString &path);
-    static QImage decodePreview(const QByteArray &bytes);
-    static QSize uprightSize(QImageReader &reader);
-    QPixmap glyphPixmap(const QColor &colour) const;
-    QPixmap placeholderPixmap(const QSize &size) const;
-    static void drawPictureGlyph(QPainter &painter, const QRectF &bounds, const QColor &colour);
-    QColor errorColour() const;
-    QColor mutedColour() const;
-    // Between the preview's pixels and the picture's.
-    QRect toPicture(const QRect &onPreview) const;
-    QRect toPreview(const QRect &inPicture) const;
-    void updateRegionBand();
     void chooseRegion(const QRect &region);
 
-    UrlFetcher *m_fetcher = nullptr;
+    QueryReader *m_reader = nullptr;
     QVBoxLayout *m_layout = nullptr;
     QLabel *m_glyph = nullptr;
     QLabel *m_hintTitle = nullptr;
     QLabel *m_hintDetail = nullptr;
-    QLabel *m_preview = nullptr;
+    QueryPreview *m_preview = nullptr;
     QLabel *m_caption = nullptr;
     QLabel *m_message = nullptr;
     QProgressBar *m_busyBar = nullptr;
@@ -127,19 +115,12 @@ private:
     QList<QWidget *> m_queryTools; // addQueryTool's, in order
     QToolButton *m_centreButton = nullptr;
     QToolButton *m_wholeButton = nullptr;
-    QRubberBand *m_band = nullptr;
-    QSize m_pictureSize;
-    QRect m_region;          // in the picture's pixels; null = all of it
-    QPoint m_pressAt;        // where a drawing started on the preview, or null
 
     bool m_hasQuery = false;
-    QImage m_image;
     QString m_captionText;
-    QSize m_previewSize; // of the pixmap now shown; a change re-scales
     QString m_messageText;
     MessageKind m_messageKind = MessageKind::None;
     DragState m_drag = DragState::None;
-    double m_fetchReceivedMs = -1; // when the link being downloaded was received
 };
 
 } // namespace lookbook

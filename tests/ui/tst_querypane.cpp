@@ -1,9 +1,12 @@
 // The query pane and what feeds it: DropReader on every kind of drop and paste (and on
-// garbage), QueryPane on real drop events and the clipboard with a real catalog image, and
-// UrlFetcher against a tiny HTTP server on the loopback interface.
+// garbage), QueryPane on real drop events and the clipboard with a real catalog image (read
+// by QueryReader off the GUI thread, the newest drop winning), and UrlFetcher against a tiny
+// HTTP server on the loopback interface.
 
 #include "DropReader.h"
+#include "ImageLoader.h"
 #include "QueryPane.h"
+#include "QueryReader.h"
 #include "TestSupport.h"
 #include "UrlFetcher.h"
 
@@ -19,6 +22,9 @@
 #include <QMimeData>
 #include <QNetworkProxy>
 #include <QRandomGenerator>
+#include <QSemaphore>
+#include <QThreadPool>
+#include <QToolButton>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -84,6 +90,8 @@ private slots:
     void dropOfImageDataEmitsPng();
     void pasteFromClipboard();
     void dropOfLinkDownloadsIt();
+    void droppedFileIsReadOffTheGuiThreadAndTheNewestDropWins();
+    void fileOverTheLoadersLimitIsRefusedUnread();
 
     void fetcher_data();
     void fetcher();
@@ -97,6 +105,10 @@ private:
         return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.serverPort()).arg(path));
     }
     void serve(QTcpSocket *socket, const QByteArray &path);
+    // The rows of dropReader_data, by what the mime holds.
+    void addLocalFileRows();
+    void addLinkRows();
+    void addImageDataAndTextRows();
 
     QTemporaryDir m_dir;
     QString m_catalogImage;
@@ -190,10 +202,21 @@ void TestQueryPane::dropReader_data()
     QTest::addColumn<QString>("expected"); // LocalFile: path; RemoteUrl: url; Unsupported: part of the error
     QTest::addColumn<QSize>("decodedSize"); // ImageData: size the bytes decode to
 
-    using Kind = DropRequest::Kind;
+    addLocalFileRows();
+    addLinkRows();
+    addImageDataAndTextRows();
+}
+
+namespace {
+using Kind = DropRequest::Kind;
+const QList<QUrl> kNoUrls;
+const QSize kNoImage;
+} // namespace
+
+void TestQueryPane::addLocalFileRows()
+{
     const auto local = [this](const QString &name) { return QList<QUrl>{QUrl::fromLocalFile(file(name))}; };
-    const QList<QUrl> none;
-    const QSize noImage;
+    const QSize noImage = kNoImage;
     const QString photo = file(QStringLiteral("photo.jpg"));
 
     QTest::newRow("local .jpg file URL") << local(QStringLiteral("photo.jpg")) << QString() << noImage << QString()
@@ -220,6 +243,11 @@ void TestQueryPane::dropReader_data()
         << QList<QUrl>{QUrl::fromLocalFile(file(QStringLiteral("notes.txt"))), QUrl::fromLocalFile(photo)}
         << QString() << noImage << QString() << QByteArray() << int(Kind::Unsupported)
         << QStringLiteral("notes.txt") << noImage;
+}
+
+void TestQueryPane::addLinkRows()
+{
+    const QSize noImage = kNoImage;
     QTest::newRow("http URL") << QList<QUrl>{QUrl(QStringLiteral("http://shop.example/a/look.jpg"))} << QString()
                               << noImage << QString() << QByteArray() << int(Kind::RemoteUrl)
                               << QStringLiteral("http://shop.example/a/look.jpg") << noImage;
@@ -243,6 +271,13 @@ void TestQueryPane::dropReader_data()
     QTest::newRow("data URL with damaged base64 is refused")
         << QList<QUrl>{QUrl(QStringLiteral("data:image/png;base64,iVBOR*w0K"))} << QString() << noImage << QString()
         << QByteArray() << int(Kind::Unsupported) << QStringLiteral("damaged") << noImage;
+}
+
+void TestQueryPane::addImageDataAndTextRows()
+{
+    const QList<QUrl> none = kNoUrls;
+    const QSize noImage = kNoImage;
+    const QString photo = file(QStringLiteral("photo.jpg"));
     QTest::newRow("QImage data is encoded to PNG") << none << QString() << QSize(40, 30) << QString() << QByteArray()
                                                    << int(Kind::ImageData) << QString() << QSize(40, 30);
     QTest::newRow("raw image/png bytes are taken as they are")
@@ -394,7 +429,7 @@ void TestQueryPane::dropOfCatalogImageEmitsItsBytes()
     mime.setUrls({QUrl::fromLocalFile(m_catalogImage)});
     QVERIFY(dragAndDrop(&pane, &mime));
 
-    QCOMPARE(chosen.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(chosen.count(), 1, kSignalTimeoutMs); // read off the GUI thread
     const QueryInput input = queryAt(chosen, 0);
     QCOMPARE(input.bytes, readAll(m_catalogImage));
     QCOMPARE(input.localPath, QFileInfo(m_catalogImage).absoluteFilePath());
@@ -453,7 +488,7 @@ void TestQueryPane::dropOfTextFileIsRefusedAndKeepsQuery()
     QMimeData image;
     image.setUrls({QUrl::fromLocalFile(m_catalogImage)});
     QVERIFY(dragAndDrop(&pane, &image));
-    QCOMPARE(chosen.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(chosen.count(), 1, kSignalTimeoutMs);
 
     // Accepted so that the drop can say why it cannot be used.
     QMimeData text;
@@ -467,7 +502,7 @@ void TestQueryPane::dropOfTextFileIsRefusedAndKeepsQuery()
 
     // The next good drop clears the message.
     QVERIFY(dragAndDrop(&pane, &image));
-    QCOMPARE(chosen.count(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(chosen.count(), 2, kSignalTimeoutMs);
     QVERIFY(pane.currentMessage().isEmpty());
 }
 
@@ -489,7 +524,7 @@ void TestQueryPane::dropOfImageDataEmitsPng()
     mime.setImageData(testImage(64, 48));
     QVERIFY(dragAndDrop(&pane, &mime));
 
-    QCOMPARE(chosen.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(chosen.count(), 1, kSignalTimeoutMs); // its preview is decoded off the GUI thread
     const QueryInput input = queryAt(chosen, 0);
     QVERIFY(input.bytes.startsWith(kPngSignature));
     QCOMPARE(QImage::fromData(input.bytes).size(), QSize(64, 48));
@@ -505,7 +540,7 @@ void TestQueryPane::pasteFromClipboard()
 
     clipboard->setImage(testImage(32, 20));
     pane.pasteFromClipboard();
-    QCOMPARE(chosen.count(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(chosen.count(), 1, kSignalTimeoutMs);
     QCOMPARE(QImage::fromData(queryAt(chosen, 0).bytes).size(), QSize(32, 20));
     QCOMPARE(queryAt(chosen, 0).displayName, QStringLiteral("pasted image"));
 
@@ -513,7 +548,7 @@ void TestQueryPane::pasteFromClipboard()
     files->setUrls({QUrl::fromLocalFile(m_catalogImage)});
     clipboard->setMimeData(files);
     pane.pasteFromClipboard();
-    QCOMPARE(chosen.count(), 2);
+    QTRY_COMPARE_WITH_TIMEOUT(chosen.count(), 2, kSignalTimeoutMs);
     QCOMPARE(queryAt(chosen, 1).localPath, QFileInfo(m_catalogImage).absoluteFilePath());
     QCOMPARE(queryAt(chosen, 1).bytes, readAll(m_catalogImage));
 
@@ -545,6 +580,95 @@ void TestQueryPane::dropOfLinkDownloadsIt()
     QVERIFY(dragAndDrop(&pane, &missing));
     QTRY_VERIFY_WITH_TIMEOUT(pane.currentMessage().contains(QStringLiteral("404")), kSignalTimeoutMs);
     QCOMPARE(chosen.count(), 1);
+}
+
+namespace {
+
+// Holds every thread of the global pool until released, so that work queued there cannot
+// start: whatever happens meanwhile happened on another thread, not in a pool task.
+class BusyGlobalPool {
+public:
+    BusyGlobalPool() : m_threads(QThreadPool::globalInstance()->maxThreadCount())
+    {
+        for (int i = 0; i < m_threads; ++i) {
+            QThreadPool::globalInstance()->start([this] {
+                m_started.release();
+                m_release.acquire();
+            });
+        }
+        m_started.acquire(m_threads);
+    }
+    ~BusyGlobalPool() { release(); }
+    void release()
+    {
+        m_release.release(m_threads);
+        m_threads = 0;
+    }
+
+private:
+    int m_threads;
+    QSemaphore m_started;
+    QSemaphore m_release;
+};
+
+} // namespace
+
+// A dropped file is read, and its preview decoded, on the global pool: while every pool
+// thread is held, the drop is accepted but nothing is chosen, and the window keeps going.
+// A second drop before the first is read wins: the first never answers.
+void TestQueryPane::droppedFileIsReadOffTheGuiThreadAndTheNewestDropWins()
+{
+    QueryPane pane;
+    pane.resize(pane.sizeHint());
+    QSignalSpy chosen(&pane, &QueryPane::queryChosen);
+    QMimeData first, second;
+    first.setUrls({QUrl::fromLocalFile(file(QStringLiteral("photo.jpg")))});
+    second.setUrls({QUrl::fromLocalFile(file(QStringLiteral("name with spaces é.jpg")))});
+    {
+        BusyGlobalPool busy;
+        QVERIFY(dragAndDrop(&pane, &first));
+        QTest::qWait(kShortTimeoutMs / 2);
+        QCOMPARE(chosen.count(), 0); // not read on the GUI thread, which is free meanwhile
+        QVERIFY(pane.pictureSize().isEmpty());
+        QVERIFY(dragAndDrop(&pane, &second));
+    }
+    QTRY_COMPARE_WITH_TIMEOUT(chosen.count(), 1, kSignalTimeoutMs);
+    QThreadPool::globalInstance()->waitForDone(kSignalTimeoutMs); // the first drop's read too
+    QTest::qWait(kShortTimeoutMs / 5);
+    QCOMPARE(chosen.count(), 1);
+    QCOMPARE(queryAt(chosen, 0).localPath, file(QStringLiteral("name with spaces é.jpg")));
+    QCOMPARE(queryAt(chosen, 0).bytes, readAll(m_catalogImage));
+
+    // Read once: the preview on show was decoded from the bytes emitted, at the picture's size.
+    QCOMPARE(pane.pictureSize(), QImage::fromData(queryAt(chosen, 0).bytes).size());
+    const auto *centre = pane.findChild<QToolButton *>(QStringLiteral("centreRegion"));
+    QVERIFY(centre && centre->isVisibleTo(&pane)); // region tools: the picture could be shown
+}
+
+// The core's limit on a file's size holds for the pane too: a larger file is refused from
+// its size, before it is read (a sparse file: no disk is used).
+void TestQueryPane::fileOverTheLoadersLimitIsRefusedUnread()
+{
+    const QString path = file(QStringLiteral("huge.jpg"));
+    {
+        QFile huge(path);
+        QVERIFY(huge.open(QIODevice::WriteOnly));
+        QVERIFY(huge.resize(ImageLimits{}.maxFileBytes + 1));
+    }
+    QueryInput input;
+    input.localPath = path;
+    input.displayName = QStringLiteral("huge.jpg");
+    const Expected<PreparedQuery> prepared = QueryReader::prepareFile(input);
+    QVERIFY(!prepared);
+    QVERIFY2(prepared.error().contains(QStringLiteral("too large")), qPrintable(prepared.error()));
+
+    QueryPane pane;
+    QSignalSpy chosen(&pane, &QueryPane::queryChosen);
+    pane.openFile(path);
+    QTRY_VERIFY_WITH_TIMEOUT(pane.currentMessage().contains(QStringLiteral("huge.jpg")), kSignalTimeoutMs);
+    QVERIFY(pane.currentMessage().contains(QStringLiteral("too large")));
+    QCOMPARE(chosen.count(), 0);
+    QFile::remove(path);
 }
 
 // ---- UrlFetcher ---------------------------------------------------------------------------
