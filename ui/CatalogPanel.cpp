@@ -44,7 +44,7 @@ CatalogPanel::CatalogPanel(QWidget *parent)
     m_choose->setToolTip(tr("Open a folder of product photos (Ctrl+Shift+O)"));
     m_cancel->setToolTip(tr("Stop indexing; what is done is kept (Esc)"));
     m_folder->setAccessibleName(tr("Catalog folder"));
-    m_status->setAccessibleName(tr("Index status"));
+    m_status->setAccessibleName(tr("Indexing status"));
     layout->addWidget(m_choose);
     layout->addWidget(m_folder);
     layout->addWidget(m_status, 1);
@@ -85,7 +85,7 @@ void CatalogPanel::showProgress(const IndexProgress &p)
     m_progress->setRange(0, std::max(1, p.total));
     m_progress->setValue(p.done);
     m_progress->setFormat(QStringLiteral("%1 / %2").arg(QLocale().toString(p.done), QLocale().toString(p.total)));
-    const QString what = m_rebuildReason.isEmpty() ? tr("Indexing") : tr("Rebuilding the index");
+    const QString what = m_rebuildReason.isEmpty() ? tr("Indexing") : tr("Rebuilding the cache");
     m_status->setText(tr("%1 · %2 images/s · %3 left")
                           .arg(what, QLocale().toString(p.imagesPerSecond, 'f', 1), formatDuration(p.secondsLeft)));
     m_status->setToolTip(m_rebuildReason);
@@ -111,7 +111,7 @@ void CatalogPanel::showFinished(const IndexReport &r)
         if (details.size() == kMaxSkippedInTooltip) break;
         details << QStringLiteral("%1: %2").arg(s.file.relativePath, s.reason);
     }
-    if (!r.cacheProblem.isEmpty()) details.prepend(tr("The old index was rebuilt because %1.").arg(r.cacheProblem));
+    if (!r.cacheProblem.isEmpty()) details.prepend(tr("The old cache was rebuilt because %1.").arg(r.cacheProblem));
     m_status->setToolTip(details.join(u'\n'));
 }
 

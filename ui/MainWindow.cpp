@@ -291,7 +291,7 @@ void MainWindow::connectCatalogSignals()
         }
         const bool rebuilding = !problem.isEmpty() && QFileInfo::exists(m_session.cachePath());
         m_catalogPanel->setRebuildReason(rebuilding ? problem : QString());
-        if (rebuilding) statusBar()->showMessage(tr("The index will be rebuilt: %1").arg(problem), kRebuildMessageMs);
+        if (rebuilding) statusBar()->showMessage(tr("The cache will be rebuilt: %1").arg(problem), kRebuildMessageMs);
         updateStatus();
         updateEmptyMessage();
     });

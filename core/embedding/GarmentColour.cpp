@@ -1,5 +1,6 @@
 #include "GarmentColour.h"
 
+#include "BuiltInResource.h"
 #include <QFile>
 #include <QtEndian>
 #include <QStringList>
@@ -42,9 +43,7 @@ struct ColourNameTable {
 const ColourNameTable &table()
 {
     static const ColourNameTable names = [] {
-        QFile file(QStringLiteral(":/lookbook/models/colour_names.lcn"));
-        if (!file.open(QIODevice::ReadOnly)) qFatal("built-in colour-name table is missing");
-        const QByteArray bytes = file.readAll();
+        const QByteArray bytes = builtInResource(QStringLiteral("colour_names.lcn"), "colour-name table");
         constexpr qsizetype kHeader = 8 + 3 * 4;
         if (bytes.size() < kHeader) qFatal("built-in colour-name table is damaged");
         const auto field = [&](int i) { return qFromLittleEndian<quint32>(bytes.constData() + 8 + 4 * i); };

@@ -1,5 +1,6 @@
 #include "ModelDescriptor.h"
 
+#include "BuiltInResource.h"
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -44,11 +45,8 @@ Expected<ModelDescriptor> ModelDescriptor::fromJson(const QByteArray &json)
 const ModelDescriptor &ModelDescriptor::builtIn()
 {
     static const ModelDescriptor descriptor = [] {
-        QFile file(QStringLiteral(":/lookbook/models/resnet50_keras_imagenet.json"));
-        if (!file.open(QIODevice::ReadOnly)) qFatal("built-in model descriptor is missing");
-        auto parsed = fromJson(file.readAll());
-        if (!parsed) qFatal("built-in model descriptor: %s", qPrintable(parsed.error()));
-        return parsed.value();
+        constexpr const char *kWhat = "model descriptor";
+        return parsedBuiltIn(fromJson(builtInResource(QStringLiteral("resnet50_keras_imagenet.json"), kWhat)), kWhat);
     }();
     return descriptor;
 }

@@ -1,5 +1,6 @@
 #include "ColourModel.h"
 
+#include "BuiltInResource.h"
 #include "GarmentColour.h"
 #include "ByteStreams.h"
 #include "StyleLabels.h"
@@ -228,11 +229,9 @@ Expected<ColourModel> ColourModel::load(const QString &path)
 const std::shared_ptr<const ColourModel> &ColourModel::builtInShared()
 {
     static const std::shared_ptr<const ColourModel> model = [] {
-        QFile file(QStringLiteral(":/lookbook/models/fashion_colour_model.json"));
-        if (!file.open(QIODevice::ReadOnly)) qFatal("built-in colour model is missing");
-        auto parsed = fromJson(file.readAll());
-        if (!parsed) qFatal("built-in colour model: %s", qPrintable(parsed.error()));
-        return std::make_shared<const ColourModel>(std::move(*parsed));
+        constexpr const char *kWhat = "colour model";
+        return std::make_shared<const ColourModel>(
+            parsedBuiltIn(fromJson(builtInResource(QStringLiteral("fashion_colour_model.json"), kWhat)), kWhat));
     }();
     return model;
 }

@@ -1,5 +1,6 @@
 #include "DiscriminantProjection.h"
 
+#include "BuiltInResource.h"
 #include "ByteStreams.h"
 
 #include <QDir>
@@ -235,11 +236,8 @@ Expected<DiscriminantProjection> DiscriminantProjection::fromBytes(const QByteAr
 const DiscriminantProjection &DiscriminantProjection::builtIn()
 {
     static const DiscriminantProjection projection = [] {
-        QFile file(QStringLiteral(":/lookbook/models/fashion_articletype_projection.lbp"));
-        if (!file.open(QIODevice::ReadOnly)) qFatal("built-in projection is missing");
-        auto parsed = fromBytes(file.readAll());
-        if (!parsed) qFatal("built-in projection: %s", qPrintable(parsed.error()));
-        return parsed.value();
+        constexpr const char *kWhat = "projection";
+        return parsedBuiltIn(fromBytes(builtInResource(QStringLiteral("fashion_articletype_projection.lbp"), kWhat)), kWhat);
     }();
     return projection;
 }
