@@ -1,5 +1,5 @@
 #pragma once
-// The desktop app's engine: one open catalog, its model, its index and its searches, with
+// The desktop app's engine: one open catalog, its model, its cache and its searches, with
 // all the long work on worker threads. Lives on the GUI thread; every signal is delivered
 // there, so presenters never lock anything.
 //
@@ -25,6 +25,7 @@
 #include "ResultFilter.h"
 #include "SearchResult.h"
 #include "StyleLabels.h"
+#include "NewestWins.h"
 #include "TasteProfile.h"
 
 #include <QFutureWatcher>
@@ -35,39 +36,6 @@
 #include <optional>
 
 namespace lookbook {
-
-// "Newest request wins", written once. Each new request of a kind (a catalog opened, a
-// search asked for, a store or projection given to the search space) takes the next ticket,
-// which makes every earlier ticket of that kind stale. Work carries its ticket to the worker
-// and back and asks isCurrent() before it starts and before it delivers: stale work skips
-// what it can and its result is dropped, never delivered after a newer one. Tickets may be
-// checked on any thread. (Stopping work early, which the indexer and the tuning do at their
-// next step, is their cancel flag: a ticket only says whether a result is still wanted.)
-class NewestWins {
-public:
-    class Ticket {
-    public:
-        Ticket() = default; // never current
-        bool isCurrent() const { return m_latest && m_latest->load() == m_number; }
-        quint64 number() const { return m_number; }
-
-    private:
-        friend class NewestWins;
-        Ticket(std::shared_ptr<const std::atomic<quint64>> latest, quint64 number)
-            : m_latest(std::move(latest)), m_number(number)
-        {
-        }
-        std::shared_ptr<const std::atomic<quint64>> m_latest;
-        quint64 m_number = 0;
-    };
-    // A new request: every ticket taken before is stale from now on.
-    Ticket next() { return Ticket(m_latest, ++*m_latest); }
-    // The ticket of the newest request (stale as soon as next() is called).
-    Ticket current() const { return Ticket(m_latest, m_latest->load()); }
-
-private:
-    std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
-};
 
 class CatalogSession : public QObject {
     Q_OBJECT
