@@ -137,7 +137,7 @@ int runDuplicatesBench(const DuplicatesBenchOptions &options)
 
     // The method the finder replaced: each item's nearest other item through the coarse
     // index of a search space, shortlists re-scored exactly.
-    const SpaceRows plain(view, RowMatrix(), 1.0f, 0.0f);
+    const SpaceRows plain(view);
     const Timing before = timed([&] { SearchSpace::nearestNeighbours(plain, 2, pools::search()); });
     out() << QStringLiteral("before (nearest neighbours through the coarse index): %1; the finder takes %2x less wall time\n")
                  .arg(describe(before)).arg(before.seconds / after.seconds, 0, 'f', 1);

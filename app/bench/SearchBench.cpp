@@ -90,6 +90,9 @@ int runSearchBench(const SearchBenchOptions &options)
     const RowMatrix rows = syntheticRows(base, options.items, 1);
     const RowMatrix queries = syntheticRows(base, options.queries, 2);
     const RowMatrixView view(rows.data(), rows.rows(), rows.cols());
+    // The rows as a search space without projection or mixing holds them: what SearchSpace
+    // searches, through the same Searcher.
+    const SpaceRows space(view);
     out() << QStringLiteral("matrix: %1 MB fp32\n").arg(double(rows.size()) * 4 / 1e6, 0, 'f', 0);
     out().flush();
 
@@ -99,14 +102,14 @@ int runSearchBench(const SearchBenchOptions &options)
         const Eigen::VectorXf scores = rows * queries.row(q).transpose();
         exactTopK(scores, kTop);
     });
-    const Searcher exact(view, pools::search());
+    const Searcher exact(space);
     c.exactMs = searchMs(exact, queries);
     c.exactRecall = meanRecall(exact, queries, reference);
 
     const double before = residentMb();
     const CoarseIndex coarse = buildCoarse(view, options);
     const double coarseResident = residentMb() - before;
-    const Searcher fast(view, pools::search(), &coarse);
+    const Searcher fast(space, &coarse);
     c.coarseMs = searchMs(fast, queries);
     c.coarseRecall = meanRecall(fast, queries, reference);
 
@@ -165,7 +168,8 @@ int runMillionBench(const SearchBenchOptions &options, const QString &workFile)
     madvise(mapped, size_t(bytes), MADV_DONTNEED);
     const double restingMb = residentMb();
     // Re-scored rows are copied out of the file (pread), not read through the mapping.
-    const Searcher fast(RowSource(view, file.handle(), 0, mapped, size_t(bytes)), pools::search(), &coarse);
+    const SpaceRows space(RowSource(view, file.handle(), 0, mapped, size_t(bytes)));
+    const Searcher fast(space, &coarse);
     const double ms = searchMs(fast, queries);
     const double r = meanRecall(fast, queries, reference);
     const double scanMs = medianMs(int(queries.rows()), [&](int q) { coarse.shortlist(queries.row(q), {kTop}, coarse.shortlistSize(), pools::search()); });

@@ -14,12 +14,31 @@
 
 using namespace lookbook::bench;
 
-int main(int argc, char *argv[])
+namespace {
+
+// Every option of the command line; which commands read which is in its description.
+struct BenchOptions {
+    const QCommandLineOption cache{QStringLiteral("cache"), QStringLiteral("A cache (default recipe) whose rows the synthetic ones are derived from."), QStringLiteral("file")};
+    const QCommandLineOption items{QStringLiteral("items"), QStringLiteral("Items to search (search: 44000, million: 1000000)."), QStringLiteral("n")};
+    const QCommandLineOption dimension{QStringLiteral("dimension"), QStringLiteral("Columns of the synthetic rows (2048)."), QStringLiteral("n"), QStringLiteral("2048")};
+    const QCommandLineOption queries{QStringLiteral("queries"), QStringLiteral("Queries per measurement (200; million: 50)."), QStringLiteral("n")};
+    const QCommandLineOption coarseDims{QStringLiteral("coarse-dimensions"), QStringLiteral("Principal axes of the coarse index."), QStringLiteral("n")};
+    const QCommandLineOption shortlist{QStringLiteral("shortlist"), QStringLiteral("Rows re-scored exactly per query."), QStringLiteral("n")};
+    const QCommandLineOption catalog{QStringLiteral("catalog"), QStringLiteral("Catalog folder for index and reindex (the demo subset)."), QStringLiteral("folder")};
+    const QCommandLineOption images{QStringLiteral("images"), QStringLiteral("Images for the index benchmark (160)."), QStringLiteral("n"), QStringLiteral("160")};
+    const QCommandLineOption rounds{QStringLiteral("rounds"), QStringLiteral("Rounds of the index benchmark (3)."), QStringLiteral("n"), QStringLiteral("3")};
+    const QCommandLineOption copies{QStringLiteral("copies"), QStringLiteral("Copies of the catalog for reindex (15: 45k items)."), QStringLiteral("n"), QStringLiteral("15")};
+    const QCommandLineOption keep{QStringLiteral("keep"), QStringLiteral("reindex: keep the catalog and its cache (to time the app on them).")};
+    const QCommandLineOption workDir{QStringLiteral("work-dir"), QStringLiteral("Where large temporary files go (the current folder)."), QStringLiteral("folder"), QDir::currentPath()};
+
+    QList<QCommandLineOption> all() const
+    {
+        return {cache, items, dimension, queries, coarseDims, shortlist, catalog, images, rounds, copies, keep, workDir};
+    }
+};
+
+void describe(QCommandLineParser &parser, const BenchOptions &options)
 {
-    QCoreApplication app(argc, argv);
-    QCoreApplication::setApplicationName(QStringLiteral("lookbook-bench"));
-    QCoreApplication::setApplicationVersion(QStringLiteral(LOOKBOOK_VERSION));
-    QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Lookbook's benchmarks. Commands:\n"
         "  search    search over 44k synthetic items against a single-threaded Eigen GEMV\n"
@@ -32,64 +51,80 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex, store, duplicates or all"));
-    const QCommandLineOption cache(QStringLiteral("cache"), QStringLiteral("A cache (default recipe) whose rows the synthetic ones are derived from."), QStringLiteral("file"));
-    const QCommandLineOption items(QStringLiteral("items"), QStringLiteral("Items to search (search: 44000, million: 1000000)."), QStringLiteral("n"));
-    const QCommandLineOption dimension(QStringLiteral("dimension"), QStringLiteral("Columns of the synthetic rows (2048)."), QStringLiteral("n"), QStringLiteral("2048"));
-    const QCommandLineOption queries(QStringLiteral("queries"), QStringLiteral("Queries per measurement (200; million: 50)."), QStringLiteral("n"));
-    const QCommandLineOption coarseDims(QStringLiteral("coarse-dimensions"), QStringLiteral("Principal axes of the coarse index."), QStringLiteral("n"));
-    const QCommandLineOption shortlist(QStringLiteral("shortlist"), QStringLiteral("Rows re-scored exactly per query."), QStringLiteral("n"));
-    const QCommandLineOption catalog(QStringLiteral("catalog"), QStringLiteral("Catalog folder for index and reindex (the demo subset)."), QStringLiteral("folder"));
-    const QCommandLineOption images(QStringLiteral("images"), QStringLiteral("Images for the index benchmark (160)."), QStringLiteral("n"), QStringLiteral("160"));
-    const QCommandLineOption rounds(QStringLiteral("rounds"), QStringLiteral("Rounds of the index benchmark (3)."), QStringLiteral("n"), QStringLiteral("3"));
-    const QCommandLineOption copies(QStringLiteral("copies"), QStringLiteral("Copies of the catalog for reindex (15: 45k items)."), QStringLiteral("n"), QStringLiteral("15"));
-    const QCommandLineOption keep(QStringLiteral("keep"), QStringLiteral("reindex: keep the catalog and its cache (to time the app on them)."));
-    const QCommandLineOption workDir(QStringLiteral("work-dir"), QStringLiteral("Where large temporary files go (the current folder)."), QStringLiteral("folder"), QDir::currentPath());
-    parser.addOptions({cache, items, dimension, queries, coarseDims, shortlist, catalog, images, rounds, copies, keep, workDir});
-    parser.process(app);
-    const QString command = parser.positionalArguments().value(0, QStringLiteral("all"));
+    parser.addOptions(options.all());
+}
 
-    auto searchOptions = [&](int defaultItems, int defaultQueries) {
-        SearchBenchOptions o;
-        o.cache = parser.value(cache);
-        o.items = parser.isSet(items) ? parser.value(items).toInt() : defaultItems;
-        o.dimension = parser.value(dimension).toInt();
-        o.queries = parser.isSet(queries) ? parser.value(queries).toInt() : defaultQueries;
-        if (parser.isSet(coarseDims)) o.coarse.dimensions = parser.value(coarseDims).toInt();
-        if (parser.isSet(shortlist)) o.coarse.shortlist = parser.value(shortlist).toInt();
-        return o;
-    };
-    IndexBenchOptions indexOptions;
-    indexOptions.catalog = parser.value(catalog);
-    indexOptions.images = parser.value(images).toInt();
-    indexOptions.rounds = std::max(1, parser.value(rounds).toInt());
-    indexOptions.copies = parser.value(copies).toInt();
-    indexOptions.workDir = parser.value(workDir);
-    indexOptions.rowsFrom = parser.value(cache);
-    indexOptions.keep = parser.isSet(keep);
+SearchBenchOptions searchOptions(const QCommandLineParser &parser, const BenchOptions &options, int defaultItems,
+                                 int defaultQueries)
+{
+    SearchBenchOptions o;
+    o.cache = parser.value(options.cache);
+    o.items = parser.isSet(options.items) ? parser.value(options.items).toInt() : defaultItems;
+    o.dimension = parser.value(options.dimension).toInt();
+    o.queries = parser.isSet(options.queries) ? parser.value(options.queries).toInt() : defaultQueries;
+    if (parser.isSet(options.coarseDims)) o.coarse.dimensions = parser.value(options.coarseDims).toInt();
+    if (parser.isSet(options.shortlist)) o.coarse.shortlist = parser.value(options.shortlist).toInt();
+    return o;
+}
 
+IndexBenchOptions indexOptions(const QCommandLineParser &parser, const BenchOptions &options)
+{
+    IndexBenchOptions o;
+    o.catalog = parser.value(options.catalog);
+    o.images = parser.value(options.images).toInt();
+    o.rounds = std::max(1, parser.value(options.rounds).toInt());
+    o.copies = parser.value(options.copies).toInt();
+    o.workDir = parser.value(options.workDir);
+    o.rowsFrom = parser.value(options.cache);
+    o.keep = parser.isSet(options.keep);
+    return o;
+}
+
+// Runs `command` (or every benchmark for "all"); the statuses of those run, or'ed.
+int runCommand(const QString &command, const QCommandLineParser &parser, const BenchOptions &options)
+{
+    const int items = parser.isSet(options.items) ? parser.value(options.items).toInt() : 44000;
     int status = 0;
     const bool all = command == QLatin1String("all");
-    if (all || command == QLatin1String("search")) status |= runSearchBench(searchOptions(44000, 200));
+    if (all || command == QLatin1String("search")) status |= runSearchBench(searchOptions(parser, options, 44000, 200));
     if (all || command == QLatin1String("million"))
-        status |= runMillionBench(searchOptions(1000000, 50), QDir(parser.value(workDir)).filePath(QStringLiteral("lookbook-bench-million.f32")));
-    if (all || command == QLatin1String("index")) status |= runIndexBench(indexOptions);
-    if (all || command == QLatin1String("reindex")) status |= runReindexBench(indexOptions);
+        status |= runMillionBench(searchOptions(parser, options, 1000000, 50),
+                                  QDir(parser.value(options.workDir)).filePath(QStringLiteral("lookbook-bench-million.f32")));
+    if (all || command == QLatin1String("index")) status |= runIndexBench(indexOptions(parser, options));
+    if (all || command == QLatin1String("reindex")) status |= runReindexBench(indexOptions(parser, options));
     if (all || command == QLatin1String("store")) {
         StoreBenchOptions o;
-        o.cache = parser.value(cache);
-        o.items = parser.isSet(items) ? parser.value(items).toInt() : 44000;
-        o.workDir = parser.value(workDir);
+        o.cache = parser.value(options.cache);
+        o.items = items;
+        o.workDir = parser.value(options.workDir);
         status |= runStoreBench(o);
     }
     if (all || command == QLatin1String("duplicates")) {
         DuplicatesBenchOptions o;
-        o.cache = parser.value(cache);
-        o.items = parser.isSet(items) ? parser.value(items).toInt() : 44000;
-        o.dimension = parser.value(dimension).toInt();
+        o.cache = parser.value(options.cache);
+        o.items = items;
+        o.dimension = parser.value(options.dimension).toInt();
         status |= runDuplicatesBench(o);
     }
+    return status;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("lookbook-bench"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(LOOKBOOK_VERSION));
+    QCommandLineParser parser;
+    const BenchOptions options;
+    describe(parser, options);
+    parser.process(app);
+    const QString command = parser.positionalArguments().value(0, QStringLiteral("all"));
+
+    const int status = runCommand(command, parser, options);
     const QStringList known{QStringLiteral("search"), QStringLiteral("million"), QStringLiteral("index"), QStringLiteral("reindex"), QStringLiteral("store"), QStringLiteral("duplicates")};
-    if (!all && !known.contains(command)) {
+    if (command != QLatin1String("all") && !known.contains(command)) {
         std::fprintf(stderr, "lookbook-bench: unknown command '%s' (see --help)\n", qPrintable(command));
         return 2;
     }

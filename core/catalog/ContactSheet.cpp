@@ -171,6 +171,101 @@ QString labelLine(const ResultItem &item)
     return parts.join(QStringLiteral(" / "));
 }
 
+// The header: what was searched for, and where.
+void drawHeader(cv::Mat &sheet, const ContactSheetLayout &l, const SearchOutcome &outcome, int shown)
+{
+    const int total = int(outcome.results.size());
+    const int innerWidth = sheet.cols - 2 * l.margin;
+    // A file's name, not its whole path: the path would crowd out the title.
+    const QString queryName = outcome.queryPath.isEmpty() || outcome.queryPictures != 1
+                                  ? outcome.queryName : QFileInfo(outcome.queryPath).fileName();
+    const std::string title = elide(ascii(QStringLiteral("Most similar to %1").arg(queryName)), innerWidth, kTitleFont);
+    draw(sheet, title, {l.margin, l.margin + kTitleBaseline}, kTitleFont, kInk);
+    const QString catalog = QFileInfo(outcome.catalogRoot).fileName();
+    QString subtitle = shown < total ? QStringLiteral("The first %1 of %2 results").arg(shown).arg(total)
+                                     : QStringLiteral("%1 result%2").arg(total).arg(total == 1 ? QString() : QStringLiteral("s"));
+    if (!catalog.isEmpty()) subtitle += QStringLiteral(" from the catalog %1").arg(catalog);
+    if (outcome.catalogItems > 0) subtitle += QStringLiteral(" (%1 items searched)").arg(outcome.catalogItems);
+    if (!outcome.filterDescription.isEmpty())
+        subtitle += QStringLiteral("; only %1 (%2 items)").arg(outcome.filterDescription).arg(outcome.allowedItems);
+    if (total > 0) subtitle += QStringLiteral("; score: cosine similarity, 1 = identical");
+    draw(sheet, elide(ascii(subtitle), innerWidth, kSubtitleFont), {l.margin, l.margin + kSubtitleBaseline}, kSubtitleFont,
+         kMutedInk);
+}
+
+// The photo fitted into its box, the caption's region outlined on it; or the placeholder.
+void drawPhoto(cv::Mat &sheet, const cv::Rect &box, const Expected<cv::Mat> &photo, const QRect &region)
+{
+    if (!photo) {
+        drawPlaceholder(sheet, box, photo.error());
+        return;
+    }
+    const Placement placed = fitInto(sheet(box), *photo);
+    if (region.isNull()) return;
+    const auto at = [&](int x, int y) {
+        return box.tl() + placed.origin + cv::Point(int(std::lround(x * placed.scale)), int(std::lround(y * placed.scale)));
+    };
+    cv::rectangle(sheet, cv::Rect(at(region.left(), region.top()), at(region.left() + region.width(), region.top() + region.height())) & box,
+                  kAccent, kQueryBorder, cv::LINE_8);
+}
+
+// The caption's three lines under the photo's box.
+void drawCaption(cv::Mat &sheet, const cv::Rect &box, int width, const Caption &caption)
+{
+    const int x = box.x;
+    const int top = box.y + box.height;
+    const cv::Scalar &strong = caption.query ? kAccent : kInk;
+    draw(sheet, caption.left, {x, top + kFirstBaseline}, kStrongFont, strong);
+    draw(sheet, caption.right, {x + width - textWidth(caption.right, kStrongFont), top + kFirstBaseline},
+         kStrongFont, strong);
+    draw(sheet, elide(caption.middle, width, kBodyFont), {x, top + kFirstBaseline + kLineHeight}, kBodyFont,
+         kInk);
+    draw(sheet, elide(caption.bottom, width, kBodyFont, true), {x, top + kFirstBaseline + 2 * kLineHeight},
+         kBodyFont, kMutedInk);
+}
+
+// Card `index` of the grid (the query's first): its frame, photo and caption.
+void drawCard(cv::Mat &sheet, const ContactSheetLayout &l, int index, const Expected<cv::Mat> &photo, const Caption &caption)
+{
+    const int perRow = std::max(1, l.columns);
+    const cv::Point origin(l.margin + (index % perRow) * (l.tileWidth() + l.gap),
+                           l.margin + l.headerHeight + (index / perRow) * (l.tileHeight() + l.gap));
+    const cv::Rect card(origin, cv::Size(l.tileWidth(), l.tileHeight()));
+    sheet(card).setTo(kCard);
+    if (caption.query)
+        cv::rectangle(sheet, card, kAccent, kQueryBorder, cv::LINE_8);
+    else
+        cv::rectangle(sheet, card, kCardBorder, 1, cv::LINE_8);
+
+    const cv::Rect box(origin.x + l.padding, origin.y + l.padding, l.imageWidth, l.imageHeight);
+    drawPhoto(sheet, box, photo, caption.region);
+    drawCaption(sheet, box, l.imageWidth, caption);
+}
+
+Caption queryCaption(const SearchOutcome &outcome)
+{
+    Caption caption;
+    caption.left = "QUERY";
+    caption.middle = !outcome.queryRegion.isNull() ? "the outlined part"
+                     : outcome.queryInCatalog      ? "from the catalog"
+                                                   : "outside the catalog";
+    caption.region = outcome.queryRegion;
+    caption.bottom = ascii(outcome.queryPath.isEmpty() ? outcome.queryName : QFileInfo(outcome.queryPath).fileName());
+    caption.query = true;
+    return caption;
+}
+
+// The caption of the result at `rank` (0 for the best).
+Caption resultCaption(const ResultItem &item, int rank)
+{
+    Caption caption;
+    caption.left = QStringLiteral("#%1").arg(rank + 1).toStdString();
+    caption.right = QString::number(double(item.score), 'f', 3).toStdString();
+    caption.middle = ascii(labelLine(item));
+    caption.bottom = ascii(QFileInfo(item.relativePath.isEmpty() ? item.absolutePath : item.relativePath).fileName());
+    return caption;
+}
+
 } // namespace
 
 cv::Size ContactSheet::sheetSize(int cards) const
@@ -191,85 +286,16 @@ cv::Mat ContactSheet::render(const SearchOutcome &outcome) const
     const bool withQuery = !outcome.queryPath.isEmpty() || !outcome.queryImage.isEmpty();
     const int cards = shown + (withQuery ? 1 : 0);
     cv::Mat sheet(sheetSize(cards), CV_8UC3, kPage);
-    const int innerWidth = sheet.cols - 2 * l.margin;
-
-    // Header: what was searched for, and where.
-    // A file's name, not its whole path: the path would crowd out the title.
-    const QString queryName = outcome.queryPath.isEmpty() || outcome.queryPictures != 1
-                                  ? outcome.queryName : QFileInfo(outcome.queryPath).fileName();
-    const std::string title = elide(ascii(QStringLiteral("Most similar to %1").arg(queryName)), innerWidth, kTitleFont);
-    draw(sheet, title, {l.margin, l.margin + kTitleBaseline}, kTitleFont, kInk);
-    const QString catalog = QFileInfo(outcome.catalogRoot).fileName();
-    QString subtitle = shown < total ? QStringLiteral("The first %1 of %2 results").arg(shown).arg(total)
-                                     : QStringLiteral("%1 result%2").arg(total).arg(total == 1 ? QString() : QStringLiteral("s"));
-    if (!catalog.isEmpty()) subtitle += QStringLiteral(" from the catalog %1").arg(catalog);
-    if (outcome.catalogItems > 0) subtitle += QStringLiteral(" (%1 items searched)").arg(outcome.catalogItems);
-    if (!outcome.filterDescription.isEmpty())
-        subtitle += QStringLiteral("; only %1 (%2 items)").arg(outcome.filterDescription).arg(outcome.allowedItems);
-    if (total > 0) subtitle += QStringLiteral("; score: cosine similarity, 1 = identical");
-    draw(sheet, elide(ascii(subtitle), innerWidth, kSubtitleFont), {l.margin, l.margin + kSubtitleBaseline}, kSubtitleFont,
-         kMutedInk);
-
-    const int perRow = std::max(1, l.columns);
-    const int textWidthLimit = l.imageWidth;
-    const auto drawCard = [&](int index, const Expected<cv::Mat> &photo, const Caption &caption) {
-        const cv::Point origin(l.margin + (index % perRow) * (l.tileWidth() + l.gap),
-                               l.margin + l.headerHeight + (index / perRow) * (l.tileHeight() + l.gap));
-        const cv::Rect card(origin, cv::Size(l.tileWidth(), l.tileHeight()));
-        sheet(card).setTo(kCard);
-        if (caption.query)
-            cv::rectangle(sheet, card, kAccent, kQueryBorder, cv::LINE_8);
-        else
-            cv::rectangle(sheet, card, kCardBorder, 1, cv::LINE_8);
-
-        const cv::Rect box(origin.x + l.padding, origin.y + l.padding, l.imageWidth, l.imageHeight);
-        if (photo) {
-            const Placement placed = fitInto(sheet(box), *photo);
-            if (!caption.region.isNull()) {
-                const QRect &r = caption.region;
-                const auto at = [&](int x, int y) {
-                    return box.tl() + placed.origin + cv::Point(int(std::lround(x * placed.scale)), int(std::lround(y * placed.scale)));
-                };
-                cv::rectangle(sheet, cv::Rect(at(r.left(), r.top()), at(r.left() + r.width(), r.top() + r.height())) & box,
-                              kAccent, kQueryBorder, cv::LINE_8);
-            }
-        }
-        else
-            drawPlaceholder(sheet, box, photo.error());
-
-        const int x = box.x;
-        const int top = box.y + box.height;
-        const cv::Scalar &strong = caption.query ? kAccent : kInk;
-        draw(sheet, caption.left, {x, top + kFirstBaseline}, kStrongFont, strong);
-        draw(sheet, caption.right, {x + textWidthLimit - textWidth(caption.right, kStrongFont), top + kFirstBaseline},
-             kStrongFont, strong);
-        draw(sheet, elide(caption.middle, textWidthLimit, kBodyFont), {x, top + kFirstBaseline + kLineHeight}, kBodyFont,
-             kInk);
-        draw(sheet, elide(caption.bottom, textWidthLimit, kBodyFont, true), {x, top + kFirstBaseline + 2 * kLineHeight},
-             kBodyFont, kMutedInk);
-    };
+    drawHeader(sheet, l, outcome, shown);
 
     int index = 0;
-    if (withQuery) {
-        Caption caption;
-        caption.left = "QUERY";
-        caption.middle = !outcome.queryRegion.isNull() ? "the outlined part"
-                         : outcome.queryInCatalog      ? "from the catalog"
-                                                       : "outside the catalog";
-        caption.region = outcome.queryRegion;
-        caption.bottom = ascii(outcome.queryPath.isEmpty() ? outcome.queryName : QFileInfo(outcome.queryPath).fileName());
-        caption.query = true;
-        drawCard(index++, outcome.queryPath.isEmpty() ? ImageLoader().decode(outcome.queryImage) : loadPhoto(outcome.queryPath),
-                 caption);
-    }
+    if (withQuery)
+        drawCard(sheet, l, index++,
+                 outcome.queryPath.isEmpty() ? ImageLoader().decode(outcome.queryImage) : loadPhoto(outcome.queryPath),
+                 queryCaption(outcome));
     for (int i = 0; i < shown; ++i) {
         const ResultItem &item = outcome.results[size_t(i)];
-        Caption caption;
-        caption.left = QStringLiteral("#%1").arg(i + 1).toStdString();
-        caption.right = QString::number(double(item.score), 'f', 3).toStdString();
-        caption.middle = ascii(labelLine(item));
-        caption.bottom = ascii(QFileInfo(item.relativePath.isEmpty() ? item.absolutePath : item.relativePath).fileName());
-        drawCard(index++, loadPhoto(item.absolutePath), caption);
+        drawCard(sheet, l, index++, loadPhoto(item.absolutePath), resultCaption(item, i));
     }
     return sheet;
 }

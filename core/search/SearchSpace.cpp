@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace lookbook {
 
@@ -48,7 +49,7 @@ std::shared_ptr<const DiscriminantProjection> chooseProjection(const EmbeddingRe
 // The store's rows with the recipe's block scales and nothing computed yet.
 SpaceRows plainRowsFor(const EmbeddingStore &store, const DiscriminantProjection *projection, float weight)
 {
-    if (!projection) return SpaceRows(store.rows(), RowMatrix(), 1.0f, 0.0f);
+    if (!projection) return SpaceRows(store.rows());
     const auto scales = DiscriminantProjection::scalesFor(weight);
     return SpaceRows(store.rows(), RowMatrix(), scales.embedding, scales.projected);
 }
@@ -68,16 +69,6 @@ SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *pro
     return SpaceRows(store.rows(), std::move(projected), scales.embedding, scales.projected);
 }
 
-// The k best of a coarse shortlist, scored exactly.
-std::vector<SearchHit> rescored(const SpaceRows &rows, const std::vector<int> &shortlist,
-                                const Eigen::Ref<const Eigen::RowVectorXf> &query, int k)
-{
-    const std::vector<float> scores = rows.scoreItems(shortlist, query);
-    TopK top(k);
-    for (size_t i = 0; i < shortlist.size(); ++i) top.offer(shortlist[i], scores[i]);
-    return top.take();
-}
-
 // Each row first (its own score), then its k - 1 nearest allowed other rows: the neighbour
 // lists of an augmentation that may mix only the allowed items into other rows. Exact scans
 // in blocks of rows for small catalogs, a coarse index from kCoarseFromItems rows on.
@@ -86,25 +77,22 @@ std::vector<std::vector<SearchHit>> nearestAllowed(const SpaceRows &rows, int k,
 {
     const int count = int(rows.rows());
     std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(count));
-    const SearchRequest others{k - 1, -1, &allowed};
     std::unique_ptr<const CoarseIndex> coarse;
     if (count >= SearchSpace::kCoarseFromItems) coarse = std::make_unique<const CoarseIndex>(rows, CoarseIndex::Options{}, pool);
+    // The blocks run in parallel already: each one searches on its own thread.
+    const Searcher searcher(rows, coarse.get(), nullptr);
     forEachBlock(count, kNeighbourRowsPerTask, pool, [&](int, int first, int last) {
         const RowMatrix queries = rows.rowRange(first, last);
-        const Eigen::MatrixXf scores = coarse ? Eigen::MatrixXf() : rows.scoreAll(queries);
+        std::vector<int> themselves(size_t(last - first));
+        std::iota(themselves.begin(), themselves.end(), first);
+        const auto others = k > 1 && !coarse ? searcher.searchMany(queries, k - 1, themselves, &allowed)
+                                             : std::vector<std::vector<SearchHit>>();
         for (int i = first; i < last; ++i) {
             const auto query = queries.row(i - first);
             std::vector<SearchHit> list{{i, query.squaredNorm()}};
-            if (k > 1 && coarse) {
-                SearchRequest request = others;
-                request.excludeItem = i;
-                const auto shortlist = coarse->shortlistForItem(i, request, std::max(k - 1, coarse->shortlistSize()), nullptr);
-                for (const SearchHit &hit : rescored(rows, shortlist, query, k - 1)) list.push_back(hit);
-            } else if (k > 1) {
-                TopK top(k - 1);
-                for (int j = 0; j < count; ++j)
-                    if (j != i && allowed[size_t(j)]) top.offer(j, scores(i - first, j));
-                for (const SearchHit &hit : top.take()) list.push_back(hit);
+            if (k > 1) {
+                const auto nearest = coarse ? searcher.searchNearItem(i, query, {k - 1, i, &allowed}) : others[size_t(i - first)];
+                list.insert(list.end(), nearest.begin(), nearest.end());
             }
             hits[size_t(i)] = std::move(list);
         }
@@ -254,13 +242,7 @@ Eigen::RowVectorXf SearchSpace::expand(const Eigen::RowVectorXf &query, const st
 
 std::vector<SearchHit> SearchSpace::rank(const Eigen::RowVectorXf &query, const SearchRequest &request) const
 {
-    if (m_coarse)
-        return rescored(m_rows, m_coarse->shortlist(query, request, std::max(request.k, m_coarse->shortlistSize()), m_pool), query, request.k);
-    const Eigen::VectorXf scores = m_rows.scoreAll(query, m_pool);
-    TopK top(request.k);
-    for (int item = 0; item < int(scores.size()); ++item)
-        if (item != request.excludeItem && (!request.allowed || (*request.allowed)[size_t(item)])) top.offer(item, scores[item]);
-    return top.take();
+    return Searcher(m_rows, m_coarse.get(), m_pool).search(query, request);
 }
 
 std::vector<SearchHit> SearchSpace::search(const Eigen::RowVectorXf &query, const SearchRequest &request) const
@@ -276,29 +258,12 @@ std::vector<std::vector<SearchHit>> SearchSpace::searchMany(const RowMatrix &que
                                                             const std::vector<int> &excludeItems) const
 {
     Q_ASSERT(queries.cols() == dimension());
-    Q_ASSERT(excludeItems.empty() || Eigen::Index(excludeItems.size()) == queries.rows());
-    auto topOf = [&](const RowMatrix &batch, int count) {
-        // Blocks of queries keep the score matrix to a few MB.
-        constexpr Eigen::Index kQueriesPerBlock = 256;
-        std::vector<std::vector<SearchHit>> results(size_t(batch.rows()));
-        forEachBlock(batch.rows(), kQueriesPerBlock, m_pool, [&](int, Eigen::Index first, Eigen::Index end) {
-            const Eigen::Index n = end - first;
-            const Eigen::MatrixXf scores = m_rows.scoreAll(RowMatrix(batch.middleRows(first, n)));
-            for (Eigen::Index q = 0; q < n; ++q) {
-                const int exclude = excludeItems.empty() ? -1 : excludeItems[size_t(first + q)];
-                TopK top(count);
-                for (Eigen::Index i = 0; i < scores.cols(); ++i)
-                    if (i != exclude) top.offer(int(i), scores(q, i));
-                results[size_t(first + q)] = top.take();
-            }
-        });
-        return results;
-    };
-    if (m_recipe.expansionNeighbours <= 0) return topOf(queries, k);
-    const auto first = topOf(queries, m_recipe.expansionNeighbours);
+    const Searcher exact(m_rows, nullptr, m_pool);
+    if (m_recipe.expansionNeighbours <= 0) return exact.searchMany(queries, k, excludeItems);
+    const auto first = exact.searchMany(queries, m_recipe.expansionNeighbours, excludeItems);
     RowMatrix expanded(queries.rows(), queries.cols());
     for (Eigen::Index q = 0; q < queries.rows(); ++q) expanded.row(q) = expand(queries.row(q), first[size_t(q)]);
-    return topOf(expanded, k);
+    return exact.searchMany(expanded, k, excludeItems);
 }
 
 std::vector<std::vector<SearchHit>> SearchSpace::nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool,
@@ -309,24 +274,25 @@ std::vector<std::vector<SearchHit>> SearchSpace::nearestNeighbours(const SpaceRo
     // rows, each row's shortlist re-scored exactly; all pairs would take minutes at 44k items.
     const int count = int(rows.rows());
     if (count < kCoarseFromItems) {
+        // The rows materialised once, so that the products are of the rows as a matrix.
         const RowMatrix dense = rows.rowRange(0, count);
-        return Searcher(RowMatrixView(dense.data(), dense.rows(), dense.cols()), pool).searchMany(dense, k);
+        const SpaceRows denseRows(RowMatrixView(dense.data(), dense.rows(), dense.cols()));
+        return Searcher(denseRows, nullptr, pool).searchMany(dense, k);
     }
     const CoarseIndex coarse(rows, CoarseIndex::Options{}, pool);
+    // The blocks run in parallel already: each one searches on its own thread.
+    const Searcher searcher(rows, &coarse, nullptr);
     std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(count));
     forEachBlock(count, kNeighbourRowsPerTask, pool, [&](int, int first, int last) {
         const RowMatrix queries = rows.rowRange(first, last);
-        for (int i = first; i < last; ++i) {
-            const auto query = queries.row(i - first);
-            hits[size_t(i)] = rescored(rows, coarse.shortlistForItem(i, {k}, std::max(k, coarse.shortlistSize()), nullptr), query, k);
-        }
+        for (int i = first; i < last; ++i) hits[size_t(i)] = searcher.searchNearItem(i, queries.row(i - first), {k});
     });
     return hits;
 }
 
 RowMatrix SearchSpace::augment(const RowMatrixView &rows, int neighbours, float power, QThreadPool *pool)
 {
-    SpaceRows space(rows, RowMatrix(), 1.0f, 0.0f);
+    SpaceRows space(rows);
     space.mixNeighbours(nearestNeighbours(space, neighbours, pool), power);
     return space.rowRange(0, space.rows());
 }

@@ -6,7 +6,8 @@
 // is moved toward its first results before the final search. Built when a catalog opens,
 // so the cache never depends on the projection (docs/quality.md measures each step).
 // The refined rows are never stored whole (SpaceRows), and large catalogs are searched
-// through a coarse index (CoarseIndex) whose shortlist is re-scored exactly.
+// through a coarse index (CoarseIndex) whose shortlist is re-scored exactly. Every ranking
+// here, the searches and the augmentation's neighbour lists, goes through Searcher.
 
 #include "CoarseIndex.h"
 #include "DiscriminantProjection.h"
@@ -103,7 +104,8 @@ private:
                 std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Unbuilt);
     QJsonObject fileHeader() const;
 
-    // One pass without expansion: the coarse shortlist re-scored, or every row scored.
+    // One pass without expansion (Searcher::search): the coarse shortlist re-scored, or
+    // every row scored.
     std::vector<SearchHit> rank(const Eigen::RowVectorXf &query, const SearchRequest &request) const;
     Eigen::RowVectorXf expand(const Eigen::RowVectorXf &query, const std::vector<SearchHit> &hits) const;
 

@@ -105,6 +105,107 @@ struct TilePair {
 
 using FoundPair = SimilarityJoin::Pair; // rows of the source
 
+// Tiles of sorted positions; a tile's first-axis range is [first row, last row].
+struct Tiling {
+    Eigen::Index rows;
+    Eigen::Index tile;
+    Eigen::Index count() const { return (rows + tile - 1) / tile; }
+    Eigen::Index firstOf(Eigen::Index t) const { return t * tile; }
+    Eigen::Index endOf(Eigen::Index t) const { return std::min(rows, (t + 1) * tile); }
+};
+
+// The pairs of tiles whose first-axis ranges come within the reach of a pair at the floor.
+std::vector<TilePair> tilePairsInReach(const CompressedRows &compressed, const Tiling &tiling, float floor)
+{
+    const float reach = float(std::sqrt(std::max(0.0, 2.0 * compressed.largestSquaredNorm - 2.0 * floor))) + kBoundMargin;
+    std::vector<TilePair> tilePairs;
+    for (Eigen::Index t = 0; t < tiling.count(); ++t) {
+        const float highest = compressed.screen(tiling.endOf(t) - 1, 0);
+        for (Eigen::Index u = t; u < tiling.count(); ++u) {
+            if (compressed.screen(tiling.firstOf(u), 0) - highest > reach) break; // and every later tile
+            tilePairs.push_back({t, u});
+        }
+    }
+    return tilePairs;
+}
+
+// What comparing one pair of tiles found.
+struct TilePairResult {
+    std::vector<FoundPair> found;
+    qint64 screened = 0;
+    qint64 candidates = 0;
+};
+
+using Positions = std::vector<std::pair<Eigen::Index, Eigen::Index>>; // pairs of sorted positions
+
+// Candidates of each row of tile t among tile u's: through the bound on the first axes,
+// then the bound on all of them (adds to `screened` the pairs that passed the first).
+Positions boundedPairs(const CompressedRows &compressed, const Tiling &tiling, TilePair tiles, float bar,
+                       qint64 &screened)
+{
+    const Eigen::Index t = tiles.first, u = tiles.second;
+    const Eigen::Index a0 = tiling.firstOf(t), b0 = tiling.firstOf(u);
+    const Eigen::Index rowsA = tiling.endOf(t) - a0, rowsB = tiling.endOf(u) - b0;
+    // Row-major, so that a row of tile t reads its scores with tile u contiguously.
+    const RowMatrix products = compressed.screen.middleRows(a0, rowsA) * compressed.screen.middleRows(b0, rowsB).transpose();
+    const Eigen::Map<const Eigen::RowVectorXf> residualB(compressed.screenResidual.data() + b0, rowsB);
+    const Eigen::Map<const Eigen::RowVectorXf> offsetB(compressed.offset.data() + b0, rowsB);
+    Positions pairs;
+    Eigen::RowVectorXf bounds(rowsB);
+    for (Eigen::Index a = a0; a < tiling.endOf(t); ++a) {
+        bounds = products.row(a - a0) + compressed.screenResidual[size_t(a)] * residualB + offsetB;
+        const float need = bar - compressed.offset[size_t(a)];
+        const float residualA = compressed.residual[size_t(a)];
+        for (Eigen::Index b = (t == u ? a + 1 : b0); b < tiling.endOf(u); ++b) {
+            if (bounds[b - b0] < need) continue;
+            ++screened;
+            const float bound = products(a - a0, b - b0) + compressed.tail.row(a).dot(compressed.tail.row(b))
+                                + residualA * compressed.residual[size_t(b)] + offsetB[b - b0];
+            if (bound >= need) pairs.emplace_back(a, b);
+        }
+    }
+    return pairs;
+}
+
+// The candidates scored exactly on the source's rows, each row read once for the tile pair
+// (a cache file's rows one by one with pread; at low thresholds a row is in hundreds of
+// candidate pairs, and reading it for each took most of the time). Those at the floor.
+std::vector<FoundPair> exactPairsAtFloor(const RowSource &rows, const CompressedRows &compressed, const Tiling &tiling,
+                                         TilePair tiles, const Positions &pairs, float floor)
+{
+    const Eigen::Index t = tiles.first, u = tiles.second;
+    const Eigen::Index a0 = tiling.firstOf(t), b0 = tiling.firstOf(u);
+    const Eigen::Index rowsA = tiling.endOf(t) - a0, rowsB = tiling.endOf(u) - b0;
+    std::vector<int> local(size_t(rowsA + rowsB), -1); // tile t's positions, then tile u's
+    auto slot = [&](Eigen::Index p) -> int & { return local[size_t(p >= b0 && t != u ? rowsA + p - b0 : p - a0)]; };
+    std::vector<int> needed;
+    for (const auto &[a, b] : pairs)
+        for (const Eigen::Index p : {a, b})
+            if (int &at = slot(p); at < 0) {
+                at = int(needed.size());
+                needed.push_back(compressed.item[size_t(p)]);
+            }
+    RowMatrix full;
+    rows.gather(needed, full);
+    std::vector<FoundPair> found;
+    for (const auto &[a, b] : pairs) {
+        const float score = full.row(slot(a)).dot(full.row(slot(b)));
+        const int ra = compressed.item[size_t(a)], rb = compressed.item[size_t(b)];
+        if (score >= floor) found.push_back({std::min(ra, rb), std::max(ra, rb), score});
+    }
+    return found;
+}
+
+TilePairResult compareTiles(const RowSource &rows, const CompressedRows &compressed, const Tiling &tiling,
+                            TilePair tiles, float floor)
+{
+    TilePairResult result;
+    const Positions pairs = boundedPairs(compressed, tiling, tiles, floor - kBoundMargin, result.screened);
+    result.candidates = qint64(pairs.size());
+    if (!pairs.empty()) result.found = exactPairsAtFloor(rows, compressed, tiling, tiles, pairs, floor);
+    return result;
+}
+
 // Keeps the better of `best` and (item, score) as a row's most similar: a higher score,
 // then a lower row.
 void offer(SearchHit &best, int item, float score)
@@ -154,10 +255,10 @@ std::optional<std::vector<SimilarityJoin::Pair>> SimilarityJoin::pairsAboveFloor
     // Progress in proportion to the multiply-adds: projecting a row costs columns x axes,
     // a tile pair tile^2 x first axes. The tile pairs are known once the rows are sorted;
     // until then all of them are assumed, so the count never goes back.
-    const Eigen::Index tile = m_options.rowsPerTile;
-    const Eigen::Index tiles = (count + tile - 1) / tile;
+    const Tiling tiling{count, Eigen::Index(m_options.rowsPerTile)};
+    const Eigen::Index tiles = tiling.count();
     const double rowWork = double(rows.cols()) * m_options.dimensions;
-    const double tilePairWork = double(tile) * double(tile) * m_options.screenDimensions;
+    const double tilePairWork = double(tiling.tile) * double(tiling.tile) * m_options.screenDimensions;
     auto report = [&](double done, double whole) {
         if (progress && !cancelled()) progress(int(double(count) * std::min(1.0, done / whole)), int(count));
     };
@@ -167,87 +268,28 @@ std::optional<std::vector<SimilarityJoin::Pair>> SimilarityJoin::pairsAboveFloor
     }, cancelled);
     if (cancelled()) return std::nullopt;
 
-    // Tiles of sorted positions; a tile's first-axis range is [first row, last row].
-    auto firstOf = [&](Eigen::Index t) { return t * tile; };
-    auto endOf = [&](Eigen::Index t) { return std::min(count, (t + 1) * tile); };
-    const float reach = float(std::sqrt(std::max(0.0, 2.0 * compressed.largestSquaredNorm - 2.0 * m_floor))) + kBoundMargin;
-    std::vector<TilePair> tilePairs;
-    for (Eigen::Index t = 0; t < tiles; ++t) {
-        const float highest = compressed.screen(endOf(t) - 1, 0);
-        for (Eigen::Index u = t; u < tiles; ++u) {
-            if (compressed.screen(firstOf(u), 0) - highest > reach) break; // and every later tile
-            tilePairs.push_back({t, u});
-        }
-    }
+    const std::vector<TilePair> tilePairs = tilePairsInReach(compressed, tiling, m_floor);
     tally.tilePairs = qint64(tilePairs.size());
     tally.tilePairsSkipped = qint64(tiles * (tiles + 1) / 2) - tally.tilePairs;
 
-    const float bar = m_floor - kBoundMargin;
-    std::vector<std::vector<FoundPair>> found(tilePairs.size());
-    std::vector<qint64> candidates(tilePairs.size(), 0), screened(tilePairs.size(), 0);
-    auto compare = [&](size_t index) {
-        const Eigen::Index t = tilePairs[index].first, u = tilePairs[index].second; // not a structured binding: clang 14 cannot capture one
-        const Eigen::Index a0 = firstOf(t), b0 = firstOf(u);
-        const Eigen::Index rowsA = endOf(t) - a0, rowsB = endOf(u) - b0;
-        // Row-major, so that a row of tile t reads its scores with tile u contiguously.
-        const RowMatrix products = compressed.screen.middleRows(a0, rowsA) * compressed.screen.middleRows(b0, rowsB).transpose();
-        const Eigen::Map<const Eigen::RowVectorXf> residualB(compressed.screenResidual.data() + b0, rowsB);
-        const Eigen::Map<const Eigen::RowVectorXf> offsetB(compressed.offset.data() + b0, rowsB);
-        // Candidates of each row of tile t: through the bound on the first axes, then the
-        // bound on all of them.
-        std::vector<std::pair<Eigen::Index, Eigen::Index>> pairs; // sorted positions
-        Eigen::RowVectorXf bounds(rowsB);
-        for (Eigen::Index a = a0; a < endOf(t); ++a) {
-            bounds = products.row(a - a0) + compressed.screenResidual[size_t(a)] * residualB + offsetB;
-            const float need = bar - compressed.offset[size_t(a)];
-            const float residualA = compressed.residual[size_t(a)];
-            for (Eigen::Index b = (t == u ? a + 1 : b0); b < endOf(u); ++b) {
-                if (bounds[b - b0] < need) continue;
-                ++screened[index];
-                const float bound = products(a - a0, b - b0) + compressed.tail.row(a).dot(compressed.tail.row(b))
-                                    + residualA * compressed.residual[size_t(b)] + offsetB[b - b0];
-                if (bound >= need) pairs.emplace_back(a, b);
-            }
-        }
-        candidates[index] = qint64(pairs.size());
-        if (pairs.empty()) return;
-        // Then scored exactly on the source's rows, each row read once for the tile pair
-        // (a cache file's rows one by one with pread; at low thresholds a row is in hundreds
-        // of candidate pairs, and reading it for each took most of the time).
-        std::vector<int> local(size_t(rowsA + rowsB), -1); // tile t's positions, then tile u's
-        auto slot = [&](Eigen::Index p) -> int & { return local[size_t(p >= b0 && t != u ? rowsA + p - b0 : p - a0)]; };
-        std::vector<int> needed;
-        for (const auto &[a, b] : pairs)
-            for (const Eigen::Index p : {a, b})
-                if (int &at = slot(p); at < 0) {
-                    at = int(needed.size());
-                    needed.push_back(compressed.item[size_t(p)]);
-                }
-        RowMatrix full;
-        rows.gather(needed, full);
-        for (const auto &[a, b] : pairs) {
-            const float score = full.row(slot(a)).dot(full.row(slot(b)));
-            const int ra = compressed.item[size_t(a)], rb = compressed.item[size_t(b)];
-            if (score >= m_floor) found[index].push_back({std::min(ra, rb), std::max(ra, rb), score});
-        }
-    };
-
+    std::vector<TilePairResult> results(tilePairs.size());
     const int total = int(tilePairs.size());
     for (int first = 0; first < total && !cancelled(); first += kTilePairsPerSlice) {
         const int end = std::min(total, first + kTilePairsPerSlice);
         forEachBlock(end - first, 1, m_pool, [&](int, int begin, int) {
-            if (!cancelled()) compare(size_t(first + begin));
+            const size_t index = size_t(first + begin);
+            if (!cancelled()) results[index] = compareTiles(rows, compressed, tiling, tilePairs[index], m_floor);
         });
         report(rowWork * double(count) + tilePairWork * end, rowWork * double(count) + tilePairWork * total);
     }
     if (cancelled()) return std::nullopt;
 
     // In tile-pair order, each pair once: the same result for any number of threads.
-    for (size_t index = 0; index < found.size(); ++index) {
-        tally.screened += screened[index];
-        tally.candidates += candidates[index];
-        tally.pairs += qint64(found[index].size());
-        all.insert(all.end(), found[index].begin(), found[index].end());
+    for (const TilePairResult &result : results) {
+        tally.screened += result.screened;
+        tally.candidates += result.candidates;
+        tally.pairs += qint64(result.found.size());
+        all.insert(all.end(), result.found.begin(), result.found.end());
     }
     if (counts) *counts = tally;
     return all;

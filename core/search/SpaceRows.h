@@ -29,6 +29,8 @@ class SpaceRows final : public LazyRows {
 public:
     // `projected` has one row per base row, or no columns when there is no projection.
     SpaceRows(RowSource base, RowMatrix projected, float baseScale, float projectedScale);
+    // The base rows as they are: nothing appended, scaled or mixed (yet).
+    explicit SpaceRows(RowSource base) : SpaceRows(base, RowMatrix(), 1.0f, 0.0f) {}
 
     Eigen::Index rows() const override { return m_base.rows(); }
     Eigen::Index cols() const override { return m_base.cols() + m_projected.cols(); }

@@ -51,6 +51,87 @@ std::vector<SkippedFile> skippedFromJson(const QJsonArray &array)
     return skipped;
 }
 
+// The file's envelope: magic bytes, format version, end marker and the checksum of all
+// before the footer (given in `storedSum`). Leaves `r` after the version.
+Status checkEnvelope(format::ByteReader &r, const char *bytes, qsizetype n, quint64 &storedSum)
+{
+    if (r.getBytes(sizeof kMagic) != QByteArray(kMagic, sizeof kMagic))
+        return Status::failure(QStringLiteral("the cache is not a Lookbook cache (wrong magic bytes)"));
+    const auto version = r.get<quint32>();
+    if (!r.ok()) return Status::failure(QStringLiteral("the cache is truncated (%1 bytes)").arg(n));
+    if (version != EmbeddingStore::kFormatVersion)
+        return Status::failure(QStringLiteral("the cache has format version %1; this Lookbook reads version %2")
+                                   .arg(version).arg(EmbeddingStore::kFormatVersion));
+    if (n < qsizetype(sizeof kMagic) + kFooterBytes
+        || QByteArray(bytes + n - qsizetype(sizeof kEndMagic), sizeof kEndMagic) != QByteArray(kEndMagic, sizeof kEndMagic))
+        return Status::failure(QStringLiteral("the cache is truncated (no end marker)"));
+    std::memcpy(&storedSum, bytes + n - kFooterBytes, sizeof storedSum);
+    if (format::checksum(bytes, n - kFooterBytes) != storedSum)
+        return Status::failure(QStringLiteral("the cache is damaged (checksum mismatch)"));
+    return success();
+}
+
+// The JSON header, when its identity is `expected` and it holds float32 elements; the
+// identity it states in `found`.
+Expected<QJsonObject> readHeader(format::ByteReader &r, const StoreIdentity &expected, StoreIdentity &found)
+{
+    using Result = Expected<QJsonObject>;
+    const auto headerBytes = r.get<quint32>();
+    if (headerBytes > kMaxHeaderBytes) return Result::failure(QStringLiteral("the cache header is too large"));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(r.getBytes(qsizetype(headerBytes)), &parseError);
+    if (!r.ok() || !doc.isObject())
+        return Result::failure(QStringLiteral("the cache header is not readable: %1").arg(parseError.errorString()));
+    const QJsonObject header = doc.object();
+    found = format::identityFromJson(header);
+    if (const QString mismatch = format::identityMismatch(found, expected); !mismatch.isEmpty())
+        return Result::failure(QStringLiteral("the cache cannot be used: %1").arg(mismatch));
+    if (header.value(QStringLiteral("element_type")).toString() != kElementType)
+        return Result::failure(QStringLiteral("the cache holds %1 elements; this Lookbook reads %2")
+                                   .arg(header.value(QStringLiteral("element_type")).toString(), kElementType));
+    return header;
+}
+
+// Where the item table and the matrix are, from the header's sizes.
+struct FileLayout {
+    qint64 count = 0;
+    qint64 tableBytes = 0;
+    qsizetype tableStart = 0;
+    qsizetype matrixStart = 0;
+};
+
+// The layout after a header that ends at `headerEnd`, when it fills a file of `n` bytes
+// exactly.
+Expected<FileLayout> layoutOf(const QJsonObject &header, qsizetype headerEnd, int dimension, qsizetype n)
+{
+    FileLayout layout;
+    layout.count = header.value(QStringLiteral("count")).toInteger(-1);
+    layout.tableBytes = header.value(QStringLiteral("item_table_bytes")).toInteger(-1);
+    layout.tableStart = (headerEnd + kMatrixAlignment - 1) / kMatrixAlignment * kMatrixAlignment;
+    layout.matrixStart = (layout.tableStart + layout.tableBytes + kMatrixAlignment - 1) / kMatrixAlignment * kMatrixAlignment;
+    const qint64 matrixBytes = layout.count * dimension * qint64(sizeof(float));
+    if (layout.count < 0 || layout.tableBytes < 0 || dimension <= 0 || layout.matrixStart + matrixBytes + kFooterBytes != n)
+        return Expected<FileLayout>::failure(QStringLiteral("the cache's sizes do not add up (count %1, dimension %2, %3 bytes)")
+                                                 .arg(layout.count).arg(dimension).arg(n));
+    return layout;
+}
+
+Expected<std::vector<CatalogFile>> readItemTable(format::ByteReader &r, const FileLayout &layout)
+{
+    using Result = Expected<std::vector<CatalogFile>>;
+    std::vector<CatalogFile> items;
+    r.skipTo(layout.tableStart);
+    items.reserve(size_t(layout.count));
+    for (qint64 i = 0; i < layout.count; ++i) {
+        auto item = format::getFile(r);
+        if (!item) return Result::failure(QStringLiteral("the cache's item table is damaged at entry %1").arg(i));
+        items.push_back(std::move(*item));
+    }
+    if (r.position() != layout.tableStart + layout.tableBytes)
+        return Result::failure(QStringLiteral("the cache's item table has the wrong length"));
+    return items;
+}
+
 } // namespace
 
 QString StoreIdentity::describe() const
@@ -206,60 +287,25 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
     const qsizetype n = mapped ? fileSize : readBytes.size();
 
     format::ByteReader r(bytes, n);
-    if (r.getBytes(sizeof kMagic) != QByteArray(kMagic, sizeof kMagic))
-        return Result::failure(QStringLiteral("the cache is not a Lookbook cache (wrong magic bytes)"));
-    const auto version = r.get<quint32>();
-    if (!r.ok()) return Result::failure(QStringLiteral("the cache is truncated (%1 bytes)").arg(n));
-    if (version != kFormatVersion)
-        return Result::failure(QStringLiteral("the cache has format version %1; this Lookbook reads version %2")
-                                   .arg(version).arg(kFormatVersion));
-    if (n < qsizetype(sizeof kMagic) + kFooterBytes
-        || QByteArray(bytes + n - qsizetype(sizeof kEndMagic), sizeof kEndMagic) != QByteArray(kEndMagic, sizeof kEndMagic))
-        return Result::failure(QStringLiteral("the cache is truncated (no end marker)"));
     quint64 storedSum = 0;
-    std::memcpy(&storedSum, bytes + n - kFooterBytes, sizeof storedSum);
-    if (format::checksum(bytes, n - kFooterBytes) != storedSum)
-        return Result::failure(QStringLiteral("the cache is damaged (checksum mismatch)"));
+    if (Status envelope = checkEnvelope(r, bytes, n, storedSum); !envelope) return Result::failure(envelope.error());
 #ifdef Q_OS_LINUX
     // The checksum read every page; let them go from this process until a search needs
     // them (they stay in the page cache, so that is cheap).
     if (mapped) madvise(const_cast<uchar *>(mapped), size_t(fileSize), MADV_DONTNEED);
 #endif
 
-    const auto headerBytes = r.get<quint32>();
-    if (headerBytes > kMaxHeaderBytes) return Result::failure(QStringLiteral("the cache header is too large"));
-    QJsonParseError parseError;
-    const QJsonDocument doc = QJsonDocument::fromJson(r.getBytes(qsizetype(headerBytes)), &parseError);
-    if (!r.ok() || !doc.isObject())
-        return Result::failure(QStringLiteral("the cache header is not readable: %1").arg(parseError.errorString()));
-    const QJsonObject header = doc.object();
-    const StoreIdentity found = format::identityFromJson(header);
-    if (const QString mismatch = format::identityMismatch(found, expected); !mismatch.isEmpty())
-        return Result::failure(QStringLiteral("the cache cannot be used: %1").arg(mismatch));
-    if (header.value(QStringLiteral("element_type")).toString() != kElementType)
-        return Result::failure(QStringLiteral("the cache holds %1 elements; this Lookbook reads %2")
-                                   .arg(header.value(QStringLiteral("element_type")).toString(), kElementType));
-
-    const qint64 count = header.value(QStringLiteral("count")).toInteger(-1);
-    const qint64 tableBytes = header.value(QStringLiteral("item_table_bytes")).toInteger(-1);
-    const qsizetype tableStart = (r.position() + kMatrixAlignment - 1) / kMatrixAlignment * kMatrixAlignment;
-    const qsizetype matrixStart = (tableStart + tableBytes + kMatrixAlignment - 1) / kMatrixAlignment * kMatrixAlignment;
-    const qint64 matrixBytes = count * found.dimension * qint64(sizeof(float));
-    if (count < 0 || tableBytes < 0 || found.dimension <= 0 || matrixStart + matrixBytes + kFooterBytes != n)
-        return Result::failure(QStringLiteral("the cache's sizes do not add up (count %1, dimension %2, %3 bytes)")
-                                   .arg(count).arg(found.dimension).arg(n));
-
+    StoreIdentity found;
+    const auto header = readHeader(r, expected, found);
+    if (!header) return Result::failure(header.error());
+    const auto layout = layoutOf(*header, r.position(), found.dimension, n);
+    if (!layout) return Result::failure(layout.error());
+    auto items = readItemTable(r, *layout);
+    if (!items) return Result::failure(items.error());
+    const qint64 count = layout->count;
     EmbeddingStore store(found);
-    r.skipTo(tableStart);
-    store.m_items.reserve(size_t(count));
-    for (qint64 i = 0; i < count; ++i) {
-        auto item = format::getFile(r);
-        if (!item) return Result::failure(QStringLiteral("the cache's item table is damaged at entry %1").arg(i));
-        store.m_items.push_back(std::move(*item));
-    }
-    if (r.position() != tableStart + tableBytes)
-        return Result::failure(QStringLiteral("the cache's item table has the wrong length"));
-    const auto *matrix = reinterpret_cast<const float *>(bytes + matrixStart);
+    store.m_items = std::move(*items);
+    const auto *matrix = reinterpret_cast<const float *>(bytes + layout->matrixStart);
 #ifdef Q_OS_WIN
     constexpr bool keepMapped = false; // a mapped file could not be replaced by the next save
 #else
@@ -273,7 +319,7 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
     } else {
         store.m_data.assign(matrix, matrix + count * found.dimension);
     }
-    store.m_skipped = skippedFromJson(header.value(QStringLiteral("skipped")).toArray());
+    store.m_skipped = skippedFromJson(header->value(QStringLiteral("skipped")).toArray());
     store.m_fileChecksum = storedSum;
     store.rebuildLookup();
     if (store.m_indexByPath.size() != store.size())

@@ -66,6 +66,137 @@ RowMatrix embedSkippingFailures(const EmbeddingModel &model, const EmbeddingReci
     return rows;
 }
 
+// Why the lock could not be taken: another process holds it.
+QString lockedBy(QLockFile &lock)
+{
+    qint64 pid = 0;
+    QString host, app;
+    lock.getLockInfo(&pid, &host, &app);
+    return QStringLiteral("another Lookbook process (pid %1) is indexing this catalog; "
+                          "wait for it to finish").arg(pid);
+}
+
+// Drops from the store what is no longer on disk or has changed since, counted in `report`.
+void dropRemovedAndChanged(EmbeddingStore &store, const std::vector<CatalogFile> &scanned, IndexReport &report)
+{
+    std::unordered_map<QString, const CatalogFile *> onDisk;
+    onDisk.reserve(scanned.size());
+    for (const CatalogFile &f : scanned) onDisk.emplace(f.relativePath, &f);
+    store.retainIf([&](const CatalogFile &item) {
+        const auto it = onDisk.find(item.relativePath);
+        if (it == onDisk.end()) {
+            ++report.removed;
+            return false;
+        }
+        if (!it->second->sameVersionAs(item)) {
+            ++report.changed;
+            return false;
+        }
+        return true;
+    });
+    report.unchanged = store.size();
+}
+
+// The files on disk that are not in the store: to embed, unless they failed before and are
+// unchanged since (kept as skipped, not retried). `skippedGone` says whether a file that
+// failed before was removed or changed since.
+std::vector<CatalogFile> filesToEmbed(EmbeddingStore &store, const std::vector<CatalogFile> &scanned,
+                                      IndexReport &report, bool &skippedGone)
+{
+    std::unordered_map<QString, SkippedFile> knownBad;
+    for (const SkippedFile &s : store.skipped()) knownBad.insert_or_assign(s.file.relativePath, s);
+    std::vector<SkippedFile> stillBad;
+    std::vector<CatalogFile> todo;
+    for (const CatalogFile &f : scanned) {
+        if (store.indexOf(f.relativePath) >= 0) continue;
+        const auto bad = knownBad.find(f.relativePath);
+        if (bad != knownBad.end() && bad->second.file.sameVersionAs(f)) stillBad.push_back(bad->second);
+        else todo.push_back(f);
+    }
+    report.skippedKnown = int(stillBad.size());
+    skippedGone = stillBad.size() != store.skipped().size();
+    store.setSkipped(stillBad);
+    return todo;
+}
+
+// A decoded batch embedded: the files that decoded and embedded, their rows, and the rest
+// as skipped.
+JournalBatch embedBatch(const EmbeddingModel &model, const EmbeddingRecipe &recipe, const std::vector<Decoded> &decoded)
+{
+    JournalBatch batch;
+    std::vector<cv::Mat> images;
+    for (const Decoded &d : decoded) {
+        if (d.image.empty()) {
+            batch.skipped.push_back({d.file, d.error});
+        } else {
+            batch.files.push_back(d.file);
+            images.push_back(d.image);
+        }
+    }
+    batch.rows = embedSkippingFailures(model, recipe, images, batch);
+    return batch;
+}
+
+void advance(IndexProgress &progress, const std::vector<Decoded> &decoded, const QElapsedTimer &embedClock)
+{
+    progress.done += int(decoded.size());
+    progress.lastFile = decoded.empty() ? QString() : decoded.back().file.relativePath;
+    const double elapsed = double(embedClock.nsecsElapsed()) / 1e9;
+    progress.imagesPerSecond = elapsed > 0 ? progress.done / elapsed : 0;
+    progress.secondsLeft = progress.imagesPerSecond > 0 ? (progress.total - progress.done) / progress.imagesPerSecond : -1;
+}
+
+// What embedding the files of one run needs besides the files and the store.
+struct EmbeddingRun {
+    const EmbeddingModel &model;
+    const EmbeddingRecipe &recipe;
+    const QString &root;
+    const ImageLoader &loader;
+    int batchSize;
+    const std::atomic_bool *cancel;
+    const Indexer::ProgressCallback &onProgress;
+    const Indexer::StoreCallback &onStoreChanged;
+};
+
+// Embeds `todo` batch by batch into the store, each batch appended to the journal, the next
+// batch decoded while the network runs on this one. Stops early on a cancel
+// (report.cancelled); fails only when the journal cannot be written.
+Status embedInBatches(const EmbeddingRun &run, const std::vector<CatalogFile> &todo, EmbeddingStore &store,
+                      IndexJournal &journal, IndexReport &report)
+{
+    const auto batchOf = [&](size_t start) {
+        return std::vector<CatalogFile>(todo.begin() + qsizetype(start),
+                                        todo.begin() + qsizetype(std::min(todo.size(), start + size_t(run.batchSize))));
+    };
+    IndexProgress progress;
+    progress.total = int(todo.size());
+    QElapsedTimer embedClock;
+    embedClock.start();
+    QFuture<std::vector<Decoded>> next;
+    if (!todo.empty()) next = decodeAsync(run.root, batchOf(0), run.loader);
+    for (size_t start = 0; start < todo.size(); start += size_t(run.batchSize)) {
+        if (run.cancel && run.cancel->load()) {
+            resultOf(next); // the batch being decoded, dropped: a fraction of a second
+            report.cancelled = true;
+            break;
+        }
+        const std::vector<Decoded> decoded = resultOf(next);
+        const size_t following = start + size_t(run.batchSize);
+        if (following < todo.size()) next = decodeAsync(run.root, batchOf(following), run.loader); // overlaps the network
+
+        const JournalBatch batch = embedBatch(run.model, run.recipe, decoded);
+        store.upsert(batch.files, batch.rows);
+        report.embedded += int(batch.files.size());
+        report.skipped.insert(report.skipped.end(), batch.skipped.begin(), batch.skipped.end());
+        if (Status appended = journal.append(batch); !appended) return appended;
+
+        advance(progress, decoded, embedClock);
+        if (run.onStoreChanged) run.onStoreChanged(store);
+        if (run.onProgress) run.onProgress(progress);
+    }
+    return success();
+}
+
 } // namespace
 
 Indexer::Indexer(std::shared_ptr<const EmbeddingModel> model, EmbeddingRecipe recipe, IndexOptions options)
@@ -86,13 +217,7 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
 
     QDir().mkpath(QFileInfo(cachePath).absolutePath());
     QLockFile lock(cacheFiles::lockPath(cachePath));
-    if (!lock.tryLock(m_options.lockWaitMs)) {
-        qint64 pid = 0;
-        QString host, app;
-        lock.getLockInfo(&pid, &host, &app);
-        return Result::failure(QStringLiteral("another Lookbook process (pid %1) is indexing this catalog; "
-                                              "wait for it to finish").arg(pid));
-    }
+    if (!lock.tryLock(m_options.lockWaitMs)) return Result::failure(lockedBy(lock));
 
     auto scanned = CatalogScanner::scan(root, cancel);
     if (!scanned) return Result::failure(scanned.error());
@@ -105,35 +230,9 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
     report.resumedBatches = opened.journalBatches;
 
     // Decide what to do with every file on disk.
-    std::unordered_map<QString, const CatalogFile *> onDisk;
-    onDisk.reserve(scanned->size());
-    for (const CatalogFile &f : *scanned) onDisk.emplace(f.relativePath, &f);
-    store.retainIf([&](const CatalogFile &item) {
-        const auto it = onDisk.find(item.relativePath);
-        if (it == onDisk.end()) {
-            ++report.removed;
-            return false;
-        }
-        if (!it->second->sameVersionAs(item)) {
-            ++report.changed;
-            return false;
-        }
-        return true;
-    });
-    report.unchanged = store.size();
-    std::unordered_map<QString, SkippedFile> knownBad;
-    for (const SkippedFile &s : store.skipped()) knownBad.insert_or_assign(s.file.relativePath, s);
-    std::vector<SkippedFile> stillBad;
-    std::vector<CatalogFile> todo;
-    for (const CatalogFile &f : *scanned) {
-        if (store.indexOf(f.relativePath) >= 0) continue;
-        const auto bad = knownBad.find(f.relativePath);
-        if (bad != knownBad.end() && bad->second.file.sameVersionAs(f)) stillBad.push_back(bad->second);
-        else todo.push_back(f);
-    }
-    report.skippedKnown = int(stillBad.size());
-    const bool skippedGone = stillBad.size() != store.skipped().size(); // failed files since removed or changed
-    store.setSkipped(stillBad);
+    dropRemovedAndChanged(store, *scanned, report);
+    bool skippedGone = false; // failed files since removed or changed
+    const std::vector<CatalogFile> todo = filesToEmbed(store, *scanned, report, skippedGone);
 
     // Fold anything recovered or dropped into the saved cache before starting a new journal,
     // so that a crash from here on never loses it.
@@ -154,51 +253,9 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
     std::unique_ptr<IndexJournal> journal = std::move(*created);
 
     const ImageLoader loader(m_options.limits);
-    const int batchSize = std::max(1, m_options.batchSize);
-    const auto batchOf = [&](size_t start) {
-        return std::vector<CatalogFile>(todo.begin() + qsizetype(start),
-                                        todo.begin() + qsizetype(std::min(todo.size(), start + size_t(batchSize))));
-    };
-    IndexProgress progress;
-    progress.total = int(todo.size());
-    QElapsedTimer embedClock;
-    embedClock.start();
-    QFuture<std::vector<Decoded>> next;
-    if (!todo.empty()) next = decodeAsync(root, batchOf(0), loader);
-    for (size_t start = 0; start < todo.size(); start += size_t(batchSize)) {
-        if (cancel && cancel->load()) {
-            resultOf(next); // the batch being decoded, dropped: a fraction of a second
-            report.cancelled = true;
-            break;
-        }
-        const std::vector<Decoded> decoded = resultOf(next);
-        const size_t following = start + size_t(batchSize);
-        if (following < todo.size()) next = decodeAsync(root, batchOf(following), loader); // overlaps the network
-
-        JournalBatch batch;
-        std::vector<cv::Mat> images;
-        for (const Decoded &d : decoded) {
-            if (d.image.empty()) {
-                batch.skipped.push_back({d.file, d.error});
-            } else {
-                batch.files.push_back(d.file);
-                images.push_back(d.image);
-            }
-        }
-        batch.rows = embedSkippingFailures(*m_model, m_recipe, images, batch);
-        store.upsert(batch.files, batch.rows);
-        report.embedded += int(batch.files.size());
-        report.skipped.insert(report.skipped.end(), batch.skipped.begin(), batch.skipped.end());
-        if (Status appended = journal->append(batch); !appended) return Result::failure(appended.error());
-
-        progress.done += int(decoded.size());
-        progress.lastFile = decoded.empty() ? QString() : decoded.back().file.relativePath;
-        const double elapsed = double(embedClock.nsecsElapsed()) / 1e9;
-        progress.imagesPerSecond = elapsed > 0 ? progress.done / elapsed : 0;
-        progress.secondsLeft = progress.imagesPerSecond > 0 ? (progress.total - progress.done) / progress.imagesPerSecond : -1;
-        if (onStoreChanged) onStoreChanged(store);
-        if (onProgress) onProgress(progress);
-    }
+    const EmbeddingRun run{*m_model, m_recipe, root, loader, std::max(1, m_options.batchSize), cancel, onProgress, onStoreChanged};
+    if (Status embedded = embedInBatches(run, todo, store, *journal, report); !embedded)
+        return Result::failure(embedded.error());
 
     // Save the whole store (also after a cancel) and retire the journal.
     std::vector<SkippedFile> allSkipped = store.skipped();

@@ -23,92 +23,121 @@ struct CsvRecords {
 // The RFC 4180 reader behind parseCsv(), which also says on which physical line each record
 // starts, so warnings can point at the right place when quoted fields span lines.
 // One pass over the decoded text: linear in the input whatever the bytes are.
-CsvRecords readCsv(const QByteArray &bytes)
-{
-    CsvRecords out;
+class CsvReader {
+public:
+    explicit CsvReader(const QByteArray &bytes)
+    {
+        QByteArrayView view(bytes);
+        if (view.startsWith("\xEF\xBB\xBF"))
+            view = view.sliced(3);
+        m_text = QString::fromUtf8(view);
+        m_p = m_text.constData();
+        m_n = m_text.size();
+    }
 
-    QByteArrayView view(bytes);
-    if (view.startsWith("\xEF\xBB\xBF"))
-        view = view.sliced(3);
-    const QString text = QString::fromUtf8(view);
-    const QChar *p = text.constData();
-    const qsizetype n = text.size();
+    CsvRecords read()
+    {
+        while (m_i < m_n) {
+            if (m_inQuotes)
+                readQuoted();
+            else
+                readUnquoted();
+        }
+        if (m_inQuotes)
+            m_out.ok = false;
+        // A last record without a trailing newline (or a partial quoted one).
+        if (!m_field.isEmpty() || !m_fields.isEmpty() || m_anyQuoted)
+            endRecord();
+        return std::move(m_out);
+    }
 
-    QStringList fields;
-    QString field;
-    bool inQuotes = false;
-    bool anyQuoted = false; // the record has a quoted field: `""` alone is not a blank line
-    qsizetype line = 1;
-    qsizetype recordLine = 1;
+private:
+    bool nextIs(QChar c) const { return m_i + 1 < m_n && m_p[m_i + 1] == c; }
 
-    const auto endField = [&] {
-        fields.append(field);
-        field.clear();
-    };
-    const auto endRecord = [&] {
+    void endField()
+    {
+        m_fields.append(m_field);
+        m_field.clear();
+    }
+
+    void endRecord()
+    {
         endField();
-        const bool blank = fields.size() == 1 && fields.constFirst().isEmpty() && !anyQuoted;
+        const bool blank = m_fields.size() == 1 && m_fields.constFirst().isEmpty() && !m_anyQuoted;
         if (!blank) {
-            out.records.append(fields);
-            out.startLines.append(recordLine);
+            m_out.records.append(m_fields);
+            m_out.startLines.append(m_recordLine);
         }
-        fields.clear();
-        anyQuoted = false;
-    };
+        m_fields.clear();
+        m_anyQuoted = false;
+    }
 
-    qsizetype i = 0;
-    while (i < n) {
-        const QChar c = p[i];
-        if (inQuotes) {
-            if (c == u'"') {
-                if (i + 1 < n && p[i + 1] == u'"') {
-                    field.append(u'"');
-                    i += 2;
-                    continue;
-                }
-                inQuotes = false; // anything after the closing quote joins the field as is
-            } else {
-                // Newlines inside quotes are kept as written; count them for line numbers.
-                if (c == u'\n' || (c == u'\r' && !(i + 1 < n && p[i + 1] == u'\n')))
-                    ++line;
-                field.append(c);
+    // One character (or a doubled quote) inside a quoted section.
+    void readQuoted()
+    {
+        const QChar c = m_p[m_i];
+        if (c == u'"') {
+            if (nextIs(u'"')) {
+                m_field.append(u'"');
+                m_i += 2;
+                return;
             }
-            ++i;
-            continue;
+            m_inQuotes = false; // anything after the closing quote joins the field as is
+        } else {
+            // Newlines inside quotes are kept as written; count them for line numbers.
+            if (c == u'\n' || (c == u'\r' && !nextIs(u'\n')))
+                ++m_line;
+            m_field.append(c);
         }
+        ++m_i;
+    }
 
+    // A separator, a line end, an opening quote or a run of ordinary characters.
+    void readUnquoted()
+    {
+        const QChar c = m_p[m_i];
         if (c == u',') {
             endField();
-            ++i;
+            ++m_i;
         } else if (c == u'\r' || c == u'\n') {
             endRecord();
-            i += (c == u'\r' && i + 1 < n && p[i + 1] == u'\n') ? 2 : 1;
-            ++line;
-            recordLine = line;
-        } else if (c == u'"' && field.isEmpty()) {
+            m_i += (c == u'\r' && nextIs(u'\n')) ? 2 : 1;
+            ++m_line;
+            m_recordLine = m_line;
+        } else if (c == u'"' && m_field.isEmpty()) {
             // A quote opens a quoted section only at the start of a field (or right after a
             // closing quote, which makes "a""b" and "a"b work the lenient way).
-            inQuotes = true;
-            anyQuoted = true;
-            ++i;
+            m_inQuotes = true;
+            m_anyQuoted = true;
+            ++m_i;
         } else {
             // Copy the run of ordinary characters in one go.
-            qsizetype j = i + 1;
-            while (j < n && p[j] != u',' && p[j] != u'\r' && p[j] != u'\n' && p[j] != u'"')
+            qsizetype j = m_i + 1;
+            while (j < m_n && m_p[j] != u',' && m_p[j] != u'\r' && m_p[j] != u'\n' && m_p[j] != u'"')
                 ++j;
-            if (j < n && p[j] == u'"') // a quote inside an unquoted field is a plain character
+            if (j < m_n && m_p[j] == u'"') // a quote inside an unquoted field is a plain character
                 ++j;
-            field.append(QStringView(p + i, j - i));
-            i = j;
+            m_field.append(QStringView(m_p + m_i, j - m_i));
+            m_i = j;
         }
     }
 
-    if (inQuotes)
-        out.ok = false;
-    // A last record without a trailing newline (or a partial quoted one).
-    if (!field.isEmpty() || !fields.isEmpty() || anyQuoted)
-        endRecord();
-    return out;
+    CsvRecords m_out;
+    QString m_text;
+    const QChar *m_p = nullptr;
+    qsizetype m_n = 0;
+    qsizetype m_i = 0;
+    QStringList m_fields;
+    QString m_field;
+    bool m_inQuotes = false;
+    bool m_anyQuoted = false; // the record has a quoted field: `""` alone is not a blank line
+    qsizetype m_line = 1;
+    qsizetype m_recordLine = 1;
+};
+
+CsvRecords readCsv(const QByteArray &bytes)
+{
+    return CsvReader(bytes).read();
 }
 
 QString where(qsizetype recordNumber, qsizetype physicalLine)
@@ -116,6 +145,75 @@ QString where(qsizetype recordNumber, qsizetype physicalLine)
     if (recordNumber == physicalLine)
         return QStringLiteral("line %1").arg(recordNumber);
     return QStringLiteral("record %1 (line %2)").arg(recordNumber).arg(physicalLine);
+}
+
+// Warnings up to kMaxWarnings, then only counted: a summary line says how many were left out.
+class WarningLog {
+public:
+    explicit WarningLog(QStringList &warnings) : m_warnings(warnings) {}
+    void operator()(const QString &message)
+    {
+        if (m_warnings.size() < kMaxWarnings)
+            m_warnings.append(message);
+        else
+            ++m_dropped;
+    }
+    void finish()
+    {
+        if (m_dropped > 0)
+            m_warnings.append(QStringLiteral("... and %1 more warnings").arg(m_dropped));
+    }
+
+private:
+    QStringList &m_warnings;
+    qsizetype m_dropped = 0;
+};
+
+void warnOfDuplicateColumns(const QStringList &columns, WarningLog &warn)
+{
+    QSet<QString> seen;
+    for (const QString &name : columns) {
+        if (seen.contains(name))
+            warn(QStringLiteral("line 1: duplicate column '%1' (first kept)").arg(name));
+        seen.insert(name);
+    }
+}
+
+// A record's fields made as many as the columns. Kaggle's styles.csv leaves commas in
+// productDisplayName unquoted: when that is the last column, extra fields are its text.
+void fitToColumns(QStringList &fields, qsizetype columnCount, bool lastIsDisplayName, const QString &at,
+                  WarningLog &warn)
+{
+    const qsizetype fieldCount = fields.size();
+    if (fieldCount > columnCount) {
+        if (lastIsDisplayName) {
+            const QString joined = fields.mid(columnCount - 1).join(u',');
+            fields.resize(columnCount);
+            fields.last() = joined;
+        } else {
+            warn(QStringLiteral("%1: %2 of %3 columns (extra fields ignored)")
+                     .arg(at)
+                     .arg(fieldCount)
+                     .arg(columnCount));
+            fields.resize(columnCount);
+        }
+    } else if (fieldCount < columnCount) {
+        warn(QStringLiteral("%1: %2 of %3 columns").arg(at).arg(fieldCount).arg(columnCount));
+        fields.resize(columnCount);
+    }
+}
+
+// The row of one record, its id trimmed; of duplicate columns the first is kept.
+StyleLabels::Row rowOf(const QStringList &columns, const QStringList &fields, qsizetype idColumn, const QString &id)
+{
+    StyleLabels::Row row;
+    row.reserve(columns.size());
+    for (qsizetype c = 0; c < columns.size(); ++c) {
+        const QString &name = columns.at(c);
+        if (!row.contains(name))
+            row.insert(name, c == idColumn ? id : fields.at(c));
+    }
+    return row;
 }
 
 } // namespace
@@ -135,13 +233,7 @@ Expected<StyleLabels> StyleLabels::parse(const QByteArray &csv)
         return Expected<StyleLabels>::failure(QStringLiteral("styles.csv is empty"));
 
     StyleLabels labels;
-    qsizetype droppedWarnings = 0;
-    const auto warn = [&](const QString &message) {
-        if (labels.m_warnings.size() < kMaxWarnings)
-            labels.m_warnings.append(message);
-        else
-            ++droppedWarnings;
-    };
+    WarningLog warn(labels.m_warnings);
 
     for (const QString &name : r.records.constFirst())
         labels.m_columns.append(name.trimmed());
@@ -154,14 +246,7 @@ Expected<StyleLabels> StyleLabels::parse(const QByteArray &csv)
     const qsizetype columnCount = labels.m_columns.size();
     const bool lastIsDisplayName =
         labels.m_columns.constLast() == QStringLiteral("productDisplayName");
-    {
-        QSet<QString> seen;
-        for (const QString &name : std::as_const(labels.m_columns)) {
-            if (seen.contains(name))
-                warn(QStringLiteral("line 1: duplicate column '%1' (first kept)").arg(name));
-            seen.insert(name);
-        }
-    }
+    warnOfDuplicateColumns(labels.m_columns, warn);
 
     const qsizetype recordCount = r.records.size();
     // The partial record of an unterminated quote swallows the rest of the file: keep it out.
@@ -175,25 +260,7 @@ Expected<StyleLabels> StyleLabels::parse(const QByteArray &csv)
     for (qsizetype k = 1; k < usable; ++k) {
         QStringList fields = r.records.at(k);
         const QString at = where(k + 1, r.startLines.at(k));
-        const qsizetype fieldCount = fields.size();
-
-        if (fieldCount > columnCount) {
-            if (lastIsDisplayName) {
-                // Kaggle's styles.csv leaves commas in productDisplayName unquoted.
-                const QString joined = fields.mid(columnCount - 1).join(u',');
-                fields.resize(columnCount);
-                fields.last() = joined;
-            } else {
-                warn(QStringLiteral("%1: %2 of %3 columns (extra fields ignored)")
-                         .arg(at)
-                         .arg(fieldCount)
-                         .arg(columnCount));
-                fields.resize(columnCount);
-            }
-        } else if (fieldCount < columnCount) {
-            warn(QStringLiteral("%1: %2 of %3 columns").arg(at).arg(fieldCount).arg(columnCount));
-            fields.resize(columnCount);
-        }
+        fitToColumns(fields, columnCount, lastIsDisplayName, at, warn);
 
         const QString id = fields.at(idColumn).trimmed();
         if (id.isEmpty()) {
@@ -204,19 +271,10 @@ Expected<StyleLabels> StyleLabels::parse(const QByteArray &csv)
             warn(QStringLiteral("%1: duplicate id %2 (first kept)").arg(at, id));
             continue;
         }
-
-        Row row;
-        row.reserve(columnCount);
-        for (qsizetype c = 0; c < columnCount; ++c) {
-            const QString &name = labels.m_columns.at(c);
-            if (!row.contains(name))
-                row.insert(name, c == idColumn ? id : fields.at(c));
-        }
-        labels.m_rows.insert(id, std::move(row));
+        labels.m_rows.insert(id, rowOf(labels.m_columns, fields, idColumn, id));
     }
 
-    if (droppedWarnings > 0)
-        labels.m_warnings.append(QStringLiteral("... and %1 more warnings").arg(droppedWarnings));
+    warn.finish();
     return labels;
 }
 

@@ -18,6 +18,7 @@ namespace {
 constexpr int kTop = 5;
 
 RowMatrixView viewOf(const RowMatrix &rows) { return RowMatrixView(rows.data(), rows.rows(), rows.cols()); }
+SpaceRows plainRows(const RowMatrix &rows) { return SpaceRows(viewOf(rows)); }
 
 std::vector<int> itemsOf(const std::vector<SearchHit> &hits)
 {
@@ -39,7 +40,8 @@ private slots:
         QCOMPARE(coarse.size(), 12000);
         QCOMPARE(coarse.dimensions(), 256);
         qInfo("shortlist after calibration: %d", coarse.shortlistSize());
-        const Searcher exact(viewOf(rows)), fast(viewOf(rows), pools::search(), &coarse);
+        const SpaceRows space = plainRows(rows);
+        const Searcher exact(space), fast(space, &coarse);
         int found = 0;
         for (Eigen::Index q = 0; q < queries.rows(); ++q) {
             const auto reference = itemsOf(exact.search(queries.row(q), {kTop}));
@@ -67,7 +69,8 @@ private slots:
         const CoarseIndex coarse(viewOf(rows), options, pools::search());
         qInfo("shortlist after calibration: %d", coarse.shortlistSize());
         QVERIFY(coarse.shortlistSize() > 4 * options.shortlist);
-        const Searcher exact(viewOf(rows)), fast(viewOf(rows), pools::search(), &coarse);
+        const SpaceRows space = plainRows(rows);
+        const Searcher exact(space), fast(space, &coarse);
         int found = 0;
         for (Eigen::Index q = 0; q < queries.rows(); ++q) {
             const auto reference = itemsOf(exact.search(queries.row(q), {kTop}));
@@ -96,7 +99,8 @@ private slots:
     {
         const RowMatrix rows = test::structuredRows(12000, 256, 5);
         const CoarseIndex coarse(viewOf(rows), {}, pools::search());
-        const Searcher exact(viewOf(rows)), fast(viewOf(rows), pools::search(), &coarse);
+        const SpaceRows space = plainRows(rows);
+        const Searcher exact(space), fast(space, &coarse);
         const Eigen::RowVectorXf query = rows.row(17);
         QCOMPARE(fast.search(query, {kTop}).front().item, 17);
         const auto withoutSelf = itemsOf(fast.search(query, {kTop, 17}));
@@ -115,6 +119,27 @@ private slots:
         std::vector<char> three(size_t(rows.rows()));
         three[5] = three[500] = three[11000] = 1;
         QCOMPARE(int(fast.search(query, {kTop, -1, &three}).size()), 3);
+    }
+
+    void searchNearAnItemFindsItsExactNeighbours()
+    {
+        // The augmentation's path: the shortlist from the item's stored code, re-scored.
+        const RowMatrix rows = test::structuredRows(12000, 256, 11);
+        const CoarseIndex coarse(viewOf(rows), {}, pools::search());
+        const SpaceRows space = plainRows(rows);
+        const Searcher exact(space), fast(space, &coarse, nullptr);
+        int found = 0, checked = 0;
+        for (int item = 0; item < 12000; item += 97) {
+            const SearchRequest request{kTop, item};
+            const auto reference = itemsOf(exact.search(rows.row(item), request));
+            for (const SearchHit &h : fast.searchNearItem(item, rows.row(item), request)) {
+                QVERIFY(h.item != item);
+                QCOMPARE(h.score, rows.row(h.item).dot(rows.row(item)));
+                found += std::count(reference.begin(), reference.end(), h.item) > 0 ? 1 : 0;
+            }
+            checked += kTop;
+        }
+        QVERIFY2(found >= int(0.99 * checked), qPrintable(QStringLiteral("%1 of %2").arg(found).arg(checked)));
     }
 
     void searchSpaceUsesItForLargeCatalogsOnly()
@@ -142,7 +167,8 @@ private slots:
     {
         const RowMatrix rows = test::structuredRows(SearchSpace::kCoarseFromItems + 500, 128, 8);
         const RowMatrix augmented = SearchSpace::augment(viewOf(rows), 5, 3.0f, pools::search());
-        const Searcher exact(viewOf(rows));
+        const SpaceRows space = plainRows(rows);
+        const Searcher exact(space);
         for (int i : {0, 1, 777, 5000, 10499}) {
             Eigen::RowVectorXf expected = Eigen::RowVectorXf::Zero(rows.cols());
             for (const SearchHit &h : exact.search(rows.row(i), {5})) expected += std::pow(std::max(h.score, 0.0f), 3.0f) * rows.row(h.item);

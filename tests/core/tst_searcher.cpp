@@ -1,5 +1,6 @@
-// Search must be exact: the same top k as sorting every score, with the query left out,
-// masks honoured and ties in a fixed order, whatever the block split.
+// The exact search must be exact: the same top k as sorting every score, with the query left
+// out, masks honoured and ties in a fixed order, whatever the block split. (Its coarse path,
+// shortlist and exact re-score, is checked against this one in tst_coarseindex.)
 #include "Searcher.h"
 
 #include "TestSupport.h"
@@ -26,6 +27,9 @@ std::vector<SearchHit> bruteForce(const RowMatrix &m, const Eigen::RowVectorXf &
     all.resize(std::min(all.size(), size_t(k)));
     return all;
 }
+
+// The rows of a search space with nothing appended or mixed: the matrix itself.
+SpaceRows plainRows(const RowMatrix &m) { return SpaceRows(RowMatrixView(m.data(), m.rows(), m.cols())); }
 
 // Same items in the same order; scores equal up to float summation order.
 bool sameHits(const std::vector<SearchHit> &a, const std::vector<SearchHit> &b)
@@ -56,7 +60,8 @@ private slots:
         QFETCH(int, k);
         const RowMatrix m = test::randomUnitRows(rows, 64, 7);
         const RowMatrix queries = test::randomUnitRows(10, 64, 8);
-        const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
+        const SpaceRows space = plainRows(m);
+        const Searcher searcher{space};
         for (int q = 0; q < queries.rows(); ++q) {
             const auto hits = searcher.search(queries.row(q), {k, -1, nullptr});
             QVERIFY(sameHits(hits, bruteForce(m, queries.row(q), k, -1, nullptr)));
@@ -66,7 +71,8 @@ private slots:
     void leavesTheQueryItemOut()
     {
         const RowMatrix m = test::randomUnitRows(6000, 32, 1);
-        const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
+        const SpaceRows space = plainRows(m);
+        const Searcher searcher{space};
         const int self = 4321;
         const auto hits = searcher.search(m.row(self), {5, self, nullptr});
         QCOMPARE(int(hits.size()), 5);
@@ -83,7 +89,8 @@ private slots:
         const RowMatrix m = test::randomUnitRows(5000, 32, 2);
         std::vector<char> allowed(5000, 0);
         for (size_t i = 0; i < allowed.size(); i += 7) allowed[i] = 1;
-        const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
+        const SpaceRows space = plainRows(m);
+        const Searcher searcher{space};
         const auto hits = searcher.search(m.row(10), {5, 10, &allowed});
         for (const SearchHit &h : hits) QVERIFY(allowed[size_t(h.item)]);
         QVERIFY(sameHits(hits, bruteForce(m, m.row(10), 5, 10, &allowed)));
@@ -96,7 +103,8 @@ private slots:
         // Identical rows score identically: the lower index must come first, every time.
         RowMatrix m = RowMatrix::Zero(9000, 8);
         m.col(0).setOnes();
-        const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
+        const SpaceRows space = plainRows(m);
+        const Searcher searcher{space};
         Eigen::RowVectorXf q = Eigen::RowVectorXf::Zero(8);
         q[0] = 1;
         const auto hits = searcher.search(q, {5, 2, nullptr});
@@ -108,12 +116,19 @@ private slots:
     void searchManyAgreesWithSearch()
     {
         const RowMatrix m = test::randomUnitRows(3000, 48, 3);
-        const Searcher searcher{RowMatrixView(m.data(), m.rows(), m.cols())};
+        const SpaceRows space = plainRows(m);
+        const Searcher searcher{space};
         std::vector<int> exclude(600);
         std::iota(exclude.begin(), exclude.end(), 0);
         const RowMatrix queries = m.topRows(600);
         const auto many = searcher.searchMany(queries, 5, exclude);
         for (int q = 0; q < 600; ++q) QVERIFY(sameHits(many[size_t(q)], searcher.search(m.row(q), {5, q, nullptr})));
+        // With a mask, every query's list keeps to it (the augmentation's masked neighbours).
+        std::vector<char> allowed(3000, 0);
+        for (size_t i = 0; i < allowed.size(); i += 3) allowed[i] = 1;
+        const auto masked = searcher.searchMany(queries, 5, exclude, &allowed);
+        for (int q = 0; q < 600; q += 7)
+            QVERIFY(sameHits(masked[size_t(q)], bruteForce(m, m.row(q), 5, q, &allowed)));
     }
 };
 

@@ -137,7 +137,8 @@ private slots:
         QCOMPARE(rows.cols(), Eigen::Index(24));
         QVERIFY(rows.rowRange(0, 300).isApprox(appended));
 
-        const auto hits = Searcher(RowMatrixView(appended.data(), 300, 24)).searchMany(appended, 4);
+        const SpaceRows appendedRows(RowMatrixView(appended.data(), 300, 24));
+        const auto hits = Searcher(appendedRows).searchMany(appended, 4);
         rows.mixNeighbours(hits, 3.0f);
         const RowMatrix mixed = SearchSpace::augment(RowMatrixView(appended.data(), 300, 24), 4, 3.0f, pools::search());
         QVERIFY((rows.rowRange(0, 300) - mixed).cwiseAbs().maxCoeff() < 1e-5f);
@@ -163,7 +164,8 @@ private slots:
         const RowMatrix rows = test::randomUnitRows(500, 12, 8);
         const EmbeddingStore store = test::storeOf(rows);
         const SearchSpace space(store, EmbeddingRecipe::seedRecipe());
-        const Searcher plain(store.vectors());
+        const SpaceRows storeRows(store.vectors());
+        const Searcher plain(storeRows);
         for (int q = 0; q < 500; q += 61) {
             QCOMPARE(space.itemQuery(q), Eigen::RowVectorXf(rows.row(q)));
             QCOMPARE(space.search(space.itemQuery(q), {5, q, nullptr}), plain.search(rows.row(q), {5, q, nullptr}));

@@ -117,18 +117,15 @@ void TestStyleLabels::parseCsv()
     QCOMPARE(lookbook::parseCsv(csv), records);
 }
 
-void TestStyleLabels::parse_data()
+namespace {
+
+const QStringList kIdNameColour{u"id"_s, u"name"_s, u"colour"_s};
+const QStringList kKaggleColumns{u"id"_s, u"gender"_s, u"articleType"_s, u"productDisplayName"_s};
+
+// parse_data's rows on reading the file: quoting, line ends, BOM, header and blank lines.
+void addReadingRows()
 {
-    QTest::addColumn<QByteArray>("csv");
-    QTest::addColumn<QStringList>("columns");
-    QTest::addColumn<int>("size");
-    QTest::addColumn<Records>("checks");       // {id, column, expected value}
-    QTest::addColumn<QStringList>("absentIds");
-    QTest::addColumn<QStringList>("warnings"); // exactly these, in order
-
-    const QStringList idNameColour{u"id"_s, u"name"_s, u"colour"_s};
-    const QStringList kaggle{u"id"_s, u"gender"_s, u"articleType"_s, u"productDisplayName"_s};
-
+    const QStringList &idNameColour = kIdNameColour;
     QTest::newRow("quoted field with comma")
         << QByteArray("id,name,colour\n1,\"Shirt, slim\",Blue\n") << idNameColour << 1
         << Records{{u"1"_s, u"name"_s, u"Shirt, slim"_s}, {u"1"_s, u"colour"_s, u"Blue"_s}}
@@ -157,6 +154,14 @@ void TestStyleLabels::parse_data()
     QTest::newRow("blank lines skipped")
         << QByteArray("id,name,colour\n\n1,a,Red\n\n\n") << idNameColour << 1
         << Records{{u"1"_s, u"name"_s, u"a"_s}} << QStringList{} << QStringList{};
+}
+
+// parse_data's rows on the styles.csv rules: short and long rows, Kaggle's unquoted commas,
+// duplicate and empty ids, where the id column is, an unterminated quote, no rows.
+void addRuleRows()
+{
+    const QStringList &idNameColour = kIdNameColour;
+    const QStringList &kaggle = kKaggleColumns;
     QTest::newRow("missing trailing columns are empty, row kept with a warning")
         << QByteArray("id,name,colour\n1,a\n2\n3,c,Red\n") << idNameColour << 3
         << Records{{u"1"_s, u"name"_s, u"a"_s},
@@ -198,6 +203,21 @@ void TestStyleLabels::parse_data()
         << QStringList{u"line 3: unterminated quote; the rest of the file is ignored"_s};
     QTest::newRow("header only") << QByteArray("id,name,colour\n") << idNameColour << 0 << Records{}
                                  << QStringList{u"1"_s} << QStringList{};
+}
+
+} // namespace
+
+void TestStyleLabels::parse_data()
+{
+    QTest::addColumn<QByteArray>("csv");
+    QTest::addColumn<QStringList>("columns");
+    QTest::addColumn<int>("size");
+    QTest::addColumn<Records>("checks");       // {id, column, expected value}
+    QTest::addColumn<QStringList>("absentIds");
+    QTest::addColumn<QStringList>("warnings"); // exactly these, in order
+
+    addReadingRows();
+    addRuleRows();
 }
 
 void TestStyleLabels::parse()
