@@ -132,9 +132,9 @@ RecommendRequest Catalog::requestFor(const CatalogQuery &query, const TasteProfi
     request.taste = taste;
     request.colour = query.colour;
     for (const QString &path : query.liked)
-        if (const int item = m_store->indexOf(path); item >= 0) request.likedItems.push_back(item);
+        if (const int item = m_store->itemOf(path); item >= 0) request.likedItems.push_back(item);
     for (const QString &path : query.disliked)
-        if (const int item = m_store->indexOf(path); item >= 0) request.dislikedItems.push_back(item);
+        if (const int item = m_store->itemOf(path); item >= 0) request.dislikedItems.push_back(item);
     return request;
 }
 

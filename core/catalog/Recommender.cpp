@@ -31,7 +31,7 @@ int Recommender::catalogItemOf(const EmbeddingStore &store, const QString &catal
 {
     if (picture.localPath.isEmpty() || !picture.region.isNull() || catalogRoot.isEmpty()) return -1;
     const QString relative = QDir(catalogRoot).relativeFilePath(QFileInfo(picture.localPath).absoluteFilePath());
-    return relative.startsWith(QLatin1String("../")) ? -1 : store.indexOf(relative);
+    return relative.startsWith(QLatin1String("../")) ? -1 : store.itemOf(relative);
 }
 
 std::vector<Eigen::RowVectorXf> Recommender::vectorsOf(const std::vector<int> &items) const

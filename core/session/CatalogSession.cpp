@@ -470,7 +470,7 @@ void CatalogSession::loadTaste()
 void CatalogSession::recordFeedback(const QString &relativePath, bool liked)
 {
     if (!m_catalog) return;
-    const int item = m_catalog->store()->indexOf(relativePath);
+    const int item = m_catalog->store()->itemOf(relativePath);
     if (item < 0) return;
     // The item's vector in the search space: the quick space's projection is the full
     // space's, so whichever is ready serves. Read on a worker: the space may be loading.

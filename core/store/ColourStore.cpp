@@ -35,7 +35,7 @@ Expected<RowMatrix> ColourStore::update(const QString &catalogRoot, const Embedd
     std::vector<int> todo;
     for (int i = 0; i < store.size(); ++i) {
         const CatalogFile &item = store.items()[size_t(i)];
-        const int at = saved.indexOf(item.relativePath);
+        const int at = saved.itemOf(item.relativePath);
         if (at >= 0 && saved.items()[size_t(at)].sameVersionAs(item)) rows.row(i) = saved.vector(at);
         else todo.push_back(i);
     }

@@ -167,7 +167,7 @@ void EmbeddingStore::detach()
     m_mapping.reset();
 }
 
-int EmbeddingStore::indexOf(const QString &relativePath) const
+int EmbeddingStore::itemOf(const QString &relativePath) const
 {
     return m_indexByPath.value(relativePath, -1);
 }
@@ -180,7 +180,7 @@ void EmbeddingStore::upsert(const std::vector<CatalogFile> &files, const RowMatr
     const qsizetype dim = dimension();
     for (size_t i = 0; i < files.size(); ++i) {
         const float *row = rows.data() + qsizetype(i) * dim;
-        const int existing = indexOf(files[i].relativePath);
+        const int existing = itemOf(files[i].relativePath);
         if (existing >= 0) {
             m_items[size_t(existing)] = files[i];
             std::copy(row, row + dim, m_data.begin() + qsizetype(existing) * dim);

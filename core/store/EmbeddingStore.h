@@ -61,8 +61,7 @@ public:
     bool isMapped() const { return m_mapping != nullptr; }
     const std::vector<SkippedFile> &skipped() const { return m_skipped; }
 
-    // -1 when the path is not in the store.
-    int indexOf(const QString &relativePath) const;
+    int itemOf(const QString &relativePath) const; // the item (row) of a file, -1 when it is not in the store
 
     // Adds rows, replacing any item with the same path.
     void upsert(const std::vector<CatalogFile> &files, const RowMatrix &rows);

@@ -108,7 +108,7 @@ std::vector<CatalogFile> filesToEmbed(EmbeddingStore &store, const std::vector<C
     std::vector<SkippedFile> stillBad;
     std::vector<CatalogFile> todo;
     for (const CatalogFile &f : scanned) {
-        if (store.indexOf(f.relativePath) >= 0) continue;
+        if (store.itemOf(f.relativePath) >= 0) continue;
         const auto bad = knownBad.find(f.relativePath);
         if (bad != knownBad.end() && bad->second.file.sameVersionAs(f)) stillBad.push_back(bad->second);
         else todo.push_back(f);

@@ -81,7 +81,7 @@ private slots:
             QCOMPARE(loaded->items()[size_t(i)].size, store.items()[size_t(i)].size);
             QCOMPARE(loaded->items()[size_t(i)].modifiedMs, store.items()[size_t(i)].modifiedMs);
         }
-        QCOMPARE(loaded->indexOf(store.items()[3].relativePath), 3);
+        QCOMPARE(loaded->itemOf(store.items()[3].relativePath), 3);
         QCOMPARE(int(loaded->skipped().size()), 1);
         QCOMPARE(loaded->skipped()[0].reason, QStringLiteral("truncated JPEG"));
     }
@@ -107,7 +107,7 @@ private slots:
         const Eigen::RowVectorXf third = store.vector(2);
         store.retainIf([&](const CatalogFile &f) { return f.relativePath != dropped; });
         QCOMPARE(store.size(), 4);
-        QCOMPARE(store.indexOf(dropped), -1);
+        QCOMPARE(store.itemOf(dropped), -1);
         QVERIFY(store.vector(1) == third); // later rows moved up with their items
     }
 

@@ -262,7 +262,7 @@ private slots:
         store.upsert({items[0]}, rows.row(0));
         auto fourth = ColourStore::update(dir.path(), store, cache);
         QVERIFY(fourth);
-        QCOMPARE(fourth->row(store.indexOf(files[0])).norm(), 0.0f);
+        QCOMPARE(fourth->row(store.itemOf(files[0])).norm(), 0.0f);
         // Cancelled before any work: said so.
         std::atomic_bool cancel{true};
         QVERIFY(QFile::remove(cacheFiles::colourPath(cache)));

@@ -98,11 +98,11 @@ private slots:
         QCOMPARE(r.changed, 1);
         QCOMPARE(r.unchanged, kCatalogSize - 1);
         const EmbeddingStore after = load(f);
-        const int row = after.indexOf(touched);
+        const int row = after.itemOf(touched);
         QVERIFY(row >= 0);
         QVERIFY(after.vector(row).dot(before.vector(2)) < 0.9999f);              // it changed
         QVERIFY(after.vector(row).dot(before.vector(7)) > 0.9999f);              // to the copied picture
-        QVERIFY(after.vector(after.indexOf(before.items()[0].relativePath)) == before.vector(0)); // others kept
+        QVERIFY(after.vector(after.itemOf(before.items()[0].relativePath)) == before.vector(0)); // others kept
 
         // A removed file leaves the index.
         const QString removed = before.items()[4].relativePath;
@@ -111,7 +111,7 @@ private slots:
         QCOMPARE(r.removed, 1);
         QCOMPARE(r.embedded, 0);
         QCOMPARE(load(f).size(), kCatalogSize - 1);
-        QCOMPARE(load(f).indexOf(removed), -1);
+        QCOMPARE(load(f).itemOf(removed), -1);
     }
 
     void badFilesAreSkippedWithReasons()
@@ -169,17 +169,17 @@ private slots:
         QHash<QString, QString> reasons;
         for (const SkippedFile &s : r.skipped) reasons.insert(s.file.relativePath, s.reason);
         const EmbeddingStore store = load(f);
-        QVERIFY(store.indexOf(quoted) >= 0);
+        QVERIFY(store.itemOf(quoted) >= 0);
         for (const CatalogFile &item : store.items()) QVERIFY2(!item.relativePath.contains(QStringLiteral("loop/")) && !item.relativePath.contains(QStringLiteral("up/")), qPrintable(item.relativePath));
-        QVERIFY(store.indexOf(QStringLiteral("dangling.jpg")) < 0);
+        QVERIFY(store.itemOf(QStringLiteral("dangling.jpg")) < 0);
 #ifdef Q_OS_UNIX
         // Not a regular file: never listed, so never opened.
-        QVERIFY(!reasons.contains(QStringLiteral("pipe.jpg")) && store.indexOf(QStringLiteral("pipe.jpg")) < 0);
+        QVERIFY(!reasons.contains(QStringLiteral("pipe.jpg")) && store.itemOf(QStringLiteral("pipe.jpg")) < 0);
         if (permissionsApply) {
             QVERIFY2(reasons.value(QStringLiteral("locked.jpg")).contains(QStringLiteral("cannot be read")), qPrintable(reasons.value(QStringLiteral("locked.jpg"))));
             QCOMPARE(r.embedded, kCatalogSize + 1);
         } else {
-            QVERIFY(store.indexOf(QStringLiteral("locked.jpg")) >= 0);
+            QVERIFY(store.itemOf(QStringLiteral("locked.jpg")) >= 0);
             QCOMPARE(r.embedded, kCatalogSize + 2);
         }
         QFile::setPermissions(locked, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
@@ -215,7 +215,7 @@ private slots:
         QVERIFY2(reasons.value(nextToLast).contains(QStringLiteral("not an image")), qPrintable(reasons.value(nextToLast)));
         QCOMPARE(r.embedded, kCatalogSize - 2);
         const EmbeddingStore store = load(f);
-        QVERIFY(store.vector(store.indexOf(third)).dot(store.vector(store.indexOf(names.first()))) > 0.9999f);
+        QVERIFY(store.vector(store.itemOf(third)).dot(store.vector(store.itemOf(names.first()))) > 0.9999f);
 
         const IndexReport next = update(f);
         QCOMPARE(next.changed, 1); // the replaced picture, recorded as the scan saw it

@@ -172,7 +172,7 @@ void readCache(const QString &path)
     fuzz::check(store.identity() == identity(), "a loaded cache has the expected identity");
     float sum = 0;
     for (int i = 0; i < store.size(); ++i) {
-        fuzz::check(store.indexOf(store.items()[size_t(i)].relativePath) == i, "every item is found at its row");
+        fuzz::check(store.itemOf(store.items()[size_t(i)].relativePath) == i, "every item is found at its row");
         sum += store.vector(i).sum();
     }
     for (const SkippedFile &skipped : store.skipped()) sum += float(skipped.reason.size());
