@@ -4,7 +4,6 @@
 
 #include "StyleLabels.h"
 
-#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
@@ -349,8 +348,8 @@ void TestStyleLabels::robustToArbitraryBytes()
         QByteArray("\xEF\xBB"),
         QByteArray("\xFF\xFE\x00\x00", 4),
     };
-    QElapsedTimer timer;
-    timer.start();
+    // No time limit asserted here (tests never assert wall-clock time): a parser gone
+    // quadratic on these inputs runs into CTest's timeout instead.
     for (const QByteArray &input : inputs) {
         bool ok = true;
         const Records records = lookbook::parseCsv(input, &ok);
@@ -377,7 +376,6 @@ void TestStyleLabels::robustToArbitraryBytes()
         const Expected<StyleLabels> labels = StyleLabels::parse(u"id,x\n"_s.toUtf8() + input);
         QVERIFY(labels.ok());
     }
-    QVERIFY2(timer.elapsed() < 20000, qPrintable(u"took %1 ms"_s.arg(timer.elapsed())));
 }
 
 void TestStyleLabels::realStylesCsv()

@@ -13,8 +13,9 @@
 
 namespace lookbook::test {
 
-// The shared folder's demo catalog, queries and model; a test that needs one calls
-// QSKIP-free requireShared(), which fails the test with a clear message when it is missing.
+// The shared folder's demo catalog, queries and model. A test never skips when one is
+// missing: sharedModel() and the loaders stop the test process, saying what is missing and where
+// it was looked for.
 QString sharedDir();         // LOOKBOOK_SHARED, else ../shared beside the source tree
 QString sharedCatalogDir();  // data/fashion-product-images-small-subset
 QString sharedQueriesDir();  // data/clothing-dataset-small-queries
