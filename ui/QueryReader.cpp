@@ -69,9 +69,7 @@ bool withinLoaderLimits(const QByteArray &bytes)
 {
     const std::optional<ImageHeader> header = probeImageHeader(bytes);
     if (!header) return true; // a format the probe does not know: Qt's reader bounds it
-    const ImageLimits limits;
-    return header->width <= limits.maxSide && header->height <= limits.maxSide
-           && header->width * header->height <= limits.maxPixels;
+    return !ImageLoader().declaredSizeRefusal(*header);
 }
 
 } // namespace

@@ -88,24 +88,6 @@ QString unreadableHeaderReason(const QByteArray &bytes)
     return QStringLiteral("not an image (unrecognised content)");
 }
 
-// Refuses, before any decoder allocates a pixel, what the header says would be too big.
-std::optional<QString> declaredSizeRefusal(const ImageHeader &header, const ImageLimits &limits)
-{
-    const QString size = QStringLiteral("%1x%2").arg(header.width).arg(header.height);
-    if (header.width <= 0 || header.height <= 0)
-        return QStringLiteral("header declares %1 pixels, an empty image").arg(size);
-    // Both sides fit in 32 bits unsigned (every probed field does), so the product fits in
-    // 64 bits unsigned, not always signed (UndefinedBehaviorSanitizer found 2^32-1 squared).
-    const quint64 pixels = quint64(header.width) * quint64(header.height);
-    if (pixels > quint64(limits.maxPixels))
-        return QStringLiteral("header declares %1 pixels (%2 MP), over the %3 MP limit")
-            .arg(size)
-            .arg(static_cast<double>(pixels) / kPixelsPerMegapixel, 0, 'f', 1)
-            .arg(static_cast<double>(limits.maxPixels) / kPixelsPerMegapixel, 0, 'g', 4);
-    if (header.width > limits.maxSide || header.height > limits.maxSide)
-        return QStringLiteral("header declares %1 pixels, a side over the %2-pixel limit").arg(size).arg(limits.maxSide);
-    return std::nullopt;
-}
 
 // ---- Completeness. libjpeg and libpng fill a cut-short image with grey and only print a
 // warning, so a truncated file would silently index half a picture; we look for the end
@@ -348,11 +330,29 @@ Expected<cv::Mat> ImageLoader::decode(const QByteArray &bytes) const
         return Result::failure(QStringLiteral("unsupported format: GIF"));
     if (isAnimatedWebp(bytes, *header))
         return Result::failure(QStringLiteral("unsupported format: animated WebP"));
-    if (const auto refusal = declaredSizeRefusal(*header, m_limits))
+    if (const auto refusal = declaredSizeRefusal(*header))
         return Result::failure(*refusal);
     if (const auto refusal = truncationRefusal(bytes, *header))
         return Result::failure(*refusal);
     return decodeWithOpenCv(bytes, *header);
+}
+
+std::optional<QString> ImageLoader::declaredSizeRefusal(const ImageHeader &header) const
+{
+    const QString size = QStringLiteral("%1x%2").arg(header.width).arg(header.height);
+    if (header.width <= 0 || header.height <= 0)
+        return QStringLiteral("header declares %1 pixels, an empty image").arg(size);
+    // Both sides fit in 32 bits unsigned (every probed field does), so the product fits in
+    // 64 bits unsigned, not always signed (UndefinedBehaviorSanitizer found 2^32-1 squared).
+    const quint64 pixels = quint64(header.width) * quint64(header.height);
+    if (pixels > quint64(m_limits.maxPixels))
+        return QStringLiteral("header declares %1 pixels (%2 MP), over the %3 MP limit")
+            .arg(size)
+            .arg(static_cast<double>(pixels) / kPixelsPerMegapixel, 0, 'f', 1)
+            .arg(static_cast<double>(m_limits.maxPixels) / kPixelsPerMegapixel, 0, 'g', 4);
+    if (header.width > m_limits.maxSide || header.height > m_limits.maxSide)
+        return QStringLiteral("header declares %1 pixels, a side over the %2-pixel limit").arg(size).arg(m_limits.maxSide);
+    return std::nullopt;
 }
 
 } // namespace lookbook

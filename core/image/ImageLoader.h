@@ -6,12 +6,15 @@
 // all normalised here so nothing downstream has to care.
 
 #include "Expected.h"
+#include "ImageHeaderProbe.h"
 
 #include <QByteArray>
 #include <QString>
 #include <QStringList>
 
 #include <opencv2/core/mat.hpp>
+
+#include <optional>
 
 namespace lookbook {
 
@@ -29,6 +32,9 @@ public:
     // 50000x50000 pixels, more than the 120 MP limit", ...).
     Expected<cv::Mat> loadFile(const QString &path) const;
     Expected<cv::Mat> decode(const QByteArray &bytes) const;
+    // Why a picture whose header declares this size is refused before any pixel is decoded;
+    // none when it is within the limits. For callers that decode a preview themselves.
+    std::optional<QString> declaredSizeRefusal(const ImageHeader &header) const;
 
     // Lower-case file suffixes a catalog is scanned for.
     static const QStringList &catalogSuffixes();
