@@ -115,11 +115,11 @@ bool Catalog::needsModel(const std::vector<QueryInput> &pictures) const
     });
 }
 
-QueryInput Catalog::pictureOf(const QString &relativePath) const
+QueryInput Catalog::pictureOf(const QString &root, const QString &relativePath)
 {
     QueryInput picture;
     picture.displayName = QFileInfo(relativePath).fileName();
-    picture.localPath = QDir(m_root).filePath(relativePath);
+    picture.localPath = QDir(root).filePath(relativePath);
     return picture;
 }
 

@@ -98,8 +98,8 @@ public:
 
     // Catalog files are answered from their stored vectors: only other pictures need the model.
     bool needsModel(const std::vector<QueryInput> &pictures) const;
-    // The catalog file as a query picture.
-    QueryInput pictureOf(const QString &relativePath) const;
+    // The file of a catalog at `root` as a query picture (no catalog need be open yet).
+    static QueryInput pictureOf(const QString &root, const QString &relativePath);
 
     // The request a window query makes: liked and disliked items that left the catalog
     // since are dropped, not an error.

@@ -392,10 +392,7 @@ void CatalogSession::useBuiltInProjection()
 
 QueryInput CatalogSession::catalogPicture(const QString &relativePath) const
 {
-    QueryInput picture;
-    picture.displayName = QFileInfo(relativePath).fileName();
-    picture.localPath = QDir(m_root).filePath(relativePath);
-    return picture;
+    return Catalog::pictureOf(m_root, relativePath);
 }
 
 quint64 CatalogSession::search(const Query &query)
