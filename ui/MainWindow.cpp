@@ -171,7 +171,7 @@ void MainWindow::buildViewMenu()
         QAction *a = count->addAction(tr("%n items", nullptr, k));
         a->setCheckable(true);
         a->setData(k);
-        a->setChecked(k == m_k);
+        a->setChecked(k == m_queries.resultCount());
         m_resultCountActions->addAction(a);
         connect(a, &QAction::triggered, this, [this, k] { setResultCount(k); });
     }
@@ -688,7 +688,6 @@ void MainWindow::addImageWithDialog()
 
 void MainWindow::setResultCount(int k)
 {
-    m_k = k;
     m_queries.setResultCount(k);
     QSettings().setValue(kResultCount, k);
     updateEmptyMessage();
@@ -709,7 +708,7 @@ void MainWindow::updateEmptyMessage()
     else if (m_session.indexedItems() == 0)
         m_results->setEmptyMessage(tr("The catalog is being indexed.\nYou can search as soon as the first images are in."));
     else
-        m_results->setEmptyMessage(tr("Drop an image on the left to see the %n most similar items", nullptr, m_k));
+        m_results->setEmptyMessage(tr("Drop an image on the left to see the %n most similar items", nullptr, m_queries.resultCount()));
 }
 
 void MainWindow::showAbout()
@@ -730,9 +729,8 @@ void MainWindow::restoreSettings()
     }
     restoreState(settings.value(kState).toByteArray());
     m_splitter->restoreState(settings.value(kSplitter).toByteArray());
-    m_k = std::clamp(settings.value(kResultCount, kDefaultK).toInt(), 1, 100);
-    m_queries.setResultCount(m_k);
-    for (QAction *a : m_resultCountActions->actions()) a->setChecked(a->data().toInt() == m_k);
+    m_queries.setResultCount(std::clamp(settings.value(kResultCount, kDefaultK).toInt(), 1, 100));
+    for (QAction *a : m_resultCountActions->actions()) a->setChecked(a->data().toInt() == m_queries.resultCount());
 }
 
 void MainWindow::saveSettings() const
@@ -741,7 +739,7 @@ void MainWindow::saveSettings() const
     settings.setValue(kGeometry, saveGeometry());
     settings.setValue(kState, saveState());
     settings.setValue(kSplitter, m_splitter->saveState());
-    settings.setValue(kResultCount, m_k);
+    settings.setValue(kResultCount, m_queries.resultCount());
 }
 
 bool MainWindow::event(QEvent *event)

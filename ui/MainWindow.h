@@ -52,7 +52,7 @@ public:
     QList<QAction *> colourActions() const;
     // The results title, as it reads now.
     QString resultsTitle() const;
-    int resultCount() const { return m_k; }
+    int resultCount() const { return m_queries.resultCount(); }
     void setResultCount(int k);
 
     // The query on show, with its refinements (likes, dislikes, filter), and the history of
@@ -147,7 +147,6 @@ private:
     QSplitter *m_splitter;
     QLabel *m_itemsLabel;
     QLabel *m_modelLabel;
-    int m_k = 5;
     quint64 m_shownQuery = 0;
     QueryHistory m_queries; // the query on show and its history
     SearchOutcome m_outcome;

@@ -37,6 +37,7 @@ public:
     // The number of results asked for by the entries recorded from now on (an entry keeps
     // the count it was searched with).
     void setResultCount(int k) { m_k = k; }
+    int resultCount() const { return m_k; }
     // The query on show, seen through another filter.
     Change setFilter(const ResultFilter &filter);
 
