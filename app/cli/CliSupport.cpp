@@ -108,7 +108,7 @@ Expected<Catalog> openIndexed(const Context &ctx)
     auto catalog = Catalog::open(ctx.catalog, ctx.cachePath, ctx.recipe);
     if (!catalog) return catalog;
     if (catalog->size() == 0) {
-        const QString why = catalog->cacheProblem().isEmpty() ? QStringLiteral("it has no index yet") : catalog->cacheProblem();
+        const QString why = catalog->cacheProblem().isEmpty() ? QStringLiteral("it is not indexed yet") : catalog->cacheProblem();
         return Expected<Catalog>::failure(
             QStringLiteral("the catalog %1 cannot be searched: %2. Run: lookbook-cli index \"%1\"%3")
                 .arg(QDir::toNativeSeparators(ctx.catalog), why,
