@@ -86,10 +86,7 @@ QueryReader::QueryReader(QObject *parent) : QObject(parent), m_fetcher(new UrlFe
 
 QueryReader::~QueryReader()
 {
-    // A read takes milliseconds: wait for those in flight, so that none outlives the object
-    // whose watchers hold its result (and ThreadSanitizer sees each hand-over), as Thumbnails does.
-    for (QFutureWatcherBase *read : findChildren<QFutureWatcherBase *>()) read->waitForFinished();
-    threadsan::acquire(&threadsan::g_taskFinished);
+    awaitWatchedTasks(*this); // a read takes milliseconds
 }
 
 void QueryReader::read(const QMimeData *mime, Source source, double receivedMs)

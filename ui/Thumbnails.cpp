@@ -7,7 +7,6 @@
 #include <QImageIOHandler>
 #include <QImageReader>
 #include <QThread>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -31,10 +30,7 @@ Thumbnails::Thumbnails(QSize maxSize, QObject *parent)
 
 Thumbnails::~Thumbnails()
 {
-    // Loads take milliseconds: wait for those in flight, so that none outlives the object
-    // whose watchers hold its result (and ThreadSanitizer sees each hand-over).
-    for (QFutureWatcherBase *load : findChildren<QFutureWatcherBase *>()) load->waitForFinished();
-    threadsan::acquire(&threadsan::g_taskFinished);
+    awaitWatchedTasks(*this); // loads take milliseconds
 }
 
 QImage Thumbnails::thumbnail(const QString &path)

@@ -13,6 +13,7 @@
 // own bookkeeping. The blocks, and the data they share, are the same either way.
 
 #include <QFuture>
+#include <QFutureWatcher>
 #include <QPromise>
 #include <QThreadPool>
 #include <QtConcurrent>
@@ -118,6 +119,15 @@ auto runTask(QThreadPool *pool, Function function) -> QFuture<std::invoke_result
 #else
     return QtConcurrent::run(pool, std::move(function));
 #endif
+}
+
+// For the destructor of an object whose runTask tasks hand their results to QFutureWatchers
+// that are its children: waits for every one still running, so that none outlives the
+// object, and states the hand-over to ThreadSanitizer. For tasks of milliseconds.
+inline void awaitWatchedTasks(const QObject &owner)
+{
+    for (QFutureWatcherBase *task : owner.findChildren<QFutureWatcherBase *>()) task->waitForFinished();
+    threadsan::acquire(&threadsan::g_taskFinished);
 }
 
 // Waits for a task of runTask and returns its result.
