@@ -7,6 +7,7 @@
 #include "QueryPreview.h"
 #include "QueryReader.h"
 #include "QueryRegion.h"
+#include "UrlFetcher.h"
 
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -14,6 +15,7 @@
 #include <QHBoxLayout>
 #include <QKeySequence>
 #include <QLabel>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPainter>
 #include <QProgressBar>
@@ -147,6 +149,22 @@ void QueryPane::connectReader()
     connect(m_reader, &QueryReader::prepared, this, &QueryPane::choose);
     connect(m_reader, &QueryReader::refused, this, &QueryPane::showError);
     connect(m_reader, &QueryReader::busy, this, &QueryPane::showBusy);
+    m_reader->setLocalFetchConfirmation([this](const LocalAddressRefusal &refusal) { return confirmLocalFetch(refusal); });
+}
+
+void QueryPane::setLocalFetchConfirmation(std::function<bool(const LocalAddressRefusal &refusal)> confirm)
+{
+    m_reader->setLocalFetchConfirmation(std::move(confirm));
+}
+
+bool QueryPane::confirmLocalFetch(const LocalAddressRefusal &refusal)
+{
+    QMessageBox box(QMessageBox::Question, tr("Download from a local address?"),
+                    refusal.reason + QStringLiteral("\n\n") + tr("Download it anyway? Only if you know where this link leads."),
+                    QMessageBox::Yes | QMessageBox::No, this);
+    box.setTextFormat(Qt::PlainText); // the reason quotes the link verbatim
+    box.setDefaultButton(QMessageBox::No);
+    return box.exec() == QMessageBox::Yes;
 }
 
 void QueryPane::addQueryTool(QWidget *tool)

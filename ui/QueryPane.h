@@ -15,6 +15,8 @@
 #include <QImage>
 #include <QString>
 
+#include <functional>
+
 QT_BEGIN_NAMESPACE
 class QLabel;
 class QToolButton;
@@ -24,6 +26,7 @@ QT_END_NAMESPACE
 
 namespace lookbook {
 
+struct LocalAddressRefusal;
 struct PreparedQuery;
 class QueryPreview;
 class QueryReader;
@@ -55,6 +58,10 @@ public:
     // picture and its region tools, shown with the query, its room kept when the picture is
     // fitted. The pane takes it as a child.
     void addQueryTool(QWidget *tool);
+
+    // Asked whether to download a link that leads to this computer or the user's own
+    // network; the pane asks with a message box unless this replaces it (tests do).
+    void setLocalFetchConfirmation(std::function<bool(const LocalAddressRefusal &refusal)> confirm);
 
     QSize sizeHint() const override;
 
@@ -94,6 +101,7 @@ private:
     void createCaptionAndMessage();
     void layOut();
     void connectReader();
+    bool confirmLocalFetch(const LocalAddressRefusal &refusal);
     void choose(const PreparedQuery &query);
     void setMessage(MessageKind kind, const QString &message);
     // Shows or hides the parts for the current state and recolours them.

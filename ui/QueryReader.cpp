@@ -16,6 +16,7 @@
 #include <QImageReader>
 #include <QLocale>
 #include <QMimeData>
+#include <QPointer>
 #include <QThreadPool>
 
 namespace lookbook {
@@ -82,6 +83,39 @@ QueryReader::QueryReader(QObject *parent) : QObject(parent), m_fetcher(new UrlFe
         prepareInBackground([input] { return Expected<PreparedQuery>(prepareBytes(input)); });
     });
     connect(m_fetcher, &UrlFetcher::failed, this, [this](const QUrl &, const QString &reason) { emit refused(reason); });
+    connect(m_fetcher, &UrlFetcher::localAddressRefused, this, &QueryReader::fetchLocalIfConfirmed);
+}
+
+void QueryReader::setLocalFetchConfirmation(LocalFetchConfirmation confirm)
+{
+    m_confirmLocalFetch = std::move(confirm);
+}
+
+void QueryReader::fetchLocalIfConfirmed(const QUrl &url, const LocalAddressRefusal &refusal)
+{
+    if (!m_confirmLocalFetch || m_localFetchConfirmed) {
+        emit refused(refusal.reason);
+        return;
+    }
+    // From the event loop, not inside the fetcher's signal: a message box runs a loop of its own.
+    const quint64 request = m_latest;
+    QMetaObject::invokeMethod(
+        this,
+        [this, url, refusal, request] {
+            if (request != m_latest) return;         // a newer drop, paste or link came meanwhile
+            const QPointer<QueryReader> alive(this); // the window may close while the box is open
+            const bool confirmed = m_confirmLocalFetch(refusal);
+            if (!alive || request != m_latest) return;
+            if (!confirmed) {
+                emit refused(tr("Not downloaded: you chose not to fetch from %1 (%2) on this computer or your own network.")
+                                 .arg(refusal.host, refusal.addresses.value(0).toString()));
+                return;
+            }
+            m_localFetchConfirmed = true;
+            emit busy(tr("Downloading image from %1…").arg(url.host()));
+            m_fetcher->fetch(url, HostConsent::of(refusal)); // any other local host on the way is still refused
+        },
+        Qt::QueuedConnection);
 }
 
 QueryReader::~QueryReader()
@@ -136,6 +170,7 @@ void QueryReader::handle(const DropRequest &request, Source source, double recei
         ++m_latest; // the download is the newest request now
         emit busy(tr("Downloading image from %1…").arg(request.url.host()));
         m_fetchReceivedMs = receivedMs;
+        m_localFetchConfirmed = false;
         m_fetcher->fetch(request.url); // answers through fetched() or failed()
         return;
     case DropRequest::Kind::Unsupported:

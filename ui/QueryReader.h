@@ -5,6 +5,9 @@
 // task, core/base/Pools.h), never on the GUI thread; a link is downloaded by UrlFetcher and
 // its bytes prepared the same way. The answer comes back on the GUI thread.
 //
+// A link to this computer or the user's own network is fetched only if the confirmation
+// (set by the pane: a message box) says yes, asked once per link; without one it is refused.
+//
 // The newest request wins: a new one makes any older read, decoding or download stale, and
 // a stale one answers nothing. Exactly one of prepared() or refused() follows each request
 // that is not overtaken by a newer one.
@@ -25,6 +28,7 @@ QT_END_NAMESPACE
 namespace lookbook {
 
 struct DropRequest;
+struct LocalAddressRefusal;
 class UrlFetcher;
 
 // A query picture ready to be shown and searched.
@@ -52,6 +56,11 @@ public:
     void readFile(const QString &path, double receivedMs);
     void readClipboard(double receivedMs);
 
+    // Whether to fetch a link the fetcher refused for its local address anyway; called from
+    // the event loop, never inside a read() or a fetch.
+    using LocalFetchConfirmation = std::function<bool(const LocalAddressRefusal &refusal)>;
+    void setLocalFetchConfirmation(LocalFetchConfirmation confirm);
+
     // A picture's upright size in pixels, read from its header (invalid when unreadable).
     static QSize pictureSizeOf(const QByteArray &bytes);
     static QSize pictureSizeOf(const QString &path);
@@ -67,12 +76,15 @@ signals:
 
 private:
     void handle(const DropRequest &request, Source source, double receivedMs);
+    void fetchLocalIfConfirmed(const QUrl &url, const LocalAddressRefusal &refusal);
     // Runs `work` on the global pool; its answer is given unless a newer request came first.
     void prepareInBackground(std::function<Expected<PreparedQuery>()> work);
 
     UrlFetcher *m_fetcher;
     quint64 m_latest = 0;        // the newest request's number; older answers are dropped
     double m_fetchReceivedMs = -1; // when the link being downloaded was received
+    LocalFetchConfirmation m_confirmLocalFetch;
+    bool m_localFetchConfirmed = false; // the link being downloaded was confirmed: no second question
 };
 
 } // namespace lookbook

@@ -1,7 +1,7 @@
 // The query pane and what feeds it: DropReader on every kind of drop and paste (and on
-// garbage), QueryPane on real drop events and the clipboard with a real catalog image (read
-// by QueryReader off the GUI thread, the newest drop winning), and UrlFetcher against a tiny
-// HTTP server on the loopback interface.
+// garbage), QueryPane on real drop events and the clipboard with a catalog-like JPEG made by
+// the suite (read by QueryReader off the GUI thread, the newest drop winning), and UrlFetcher
+// against a tiny HTTP server on the loopback interface. No shared folder is needed.
 
 #include "DropReader.h"
 #include "ImageLoader.h"
@@ -58,6 +58,16 @@ QImage testImage(int width, int height)
     return image;
 }
 
+// A catalog photo as the demo catalog has them: a 60x80 JPEG, a garment on a light ground.
+bool writeCatalogPhoto(const QString &path)
+{
+    QImage photo(60, 80, QImage::Format_RGB32);
+    photo.fill(QColor(0xf0, 0xee, 0xeb));
+    for (int y = 10; y < 70; ++y)
+        for (int x = 10; x < 50; ++x) photo.setPixelColor(x, y, QColor(0x30 + 2 * y, 0x40, 0x20 + 3 * x));
+    return photo.save(path, "JPG", 90);
+}
+
 QByteArray readAll(const QString &path)
 {
     QFile file(path);
@@ -104,6 +114,9 @@ private:
     {
         return QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_server.serverPort()).arg(path));
     }
+    // The test server is on this computer: every fetch of it comes with the user's yes
+    // (refusing it without is tst_urlfetcher's).
+    static HostConsent loopbackConsent() { return {QStringLiteral("127.0.0.1"), {QHostAddress(QHostAddress::LocalHost)}}; }
     void serve(QTcpSocket *socket, const QByteArray &path);
     // The rows of dropReader_data, by what the mime holds.
     void addLocalFileRows();
@@ -120,9 +133,9 @@ private:
 void TestQueryPane::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    m_catalogImage = test::sharedCatalogDir() + QStringLiteral("/images/1550.jpg");
-    QVERIFY2(QFileInfo::exists(m_catalogImage),
-             qPrintable(QStringLiteral("the demo catalog is missing: %1 (set LOOKBOOK_SHARED)").arg(m_catalogImage)));
+    QVERIFY(QDir(m_dir.path()).mkpath(QStringLiteral("catalog/images")));
+    m_catalogImage = file(QStringLiteral("catalog/images/1550.jpg"));
+    QVERIFY2(writeCatalogPhoto(m_catalogImage), qPrintable(m_catalogImage));
     QVERIFY(QFile::copy(m_catalogImage, file(QStringLiteral("photo.jpg"))));
     QVERIFY(QFile::copy(m_catalogImage, file(QStringLiteral("mystery.zq7"))));
     QVERIFY(QFile::copy(m_catalogImage, file(QStringLiteral("name with spaces é.jpg"))));
@@ -562,6 +575,7 @@ void TestQueryPane::pasteFromClipboard()
 void TestQueryPane::dropOfLinkDownloadsIt()
 {
     QueryPane pane;
+    pane.setLocalFetchConfirmation([](const LocalAddressRefusal &) { return true; }); // the server is local
     QSignalSpy chosen(&pane, &QueryPane::queryChosen);
 
     QMimeData link;
@@ -694,7 +708,7 @@ void TestQueryPane::fetcher_data()
         << QStringLiteral("/stream.png") << kSmallLimit << defaultTimeout << false
         << QStringLiteral("The image at 127.0.0.1 is larger than");
     QTest::newRow("server that never answers times out")
-        << QStringLiteral("/silent.png") << defaultMax << kShortTimeoutMs << false << QStringLiteral("no answer");
+        << QStringLiteral("/silent.png") << defaultMax << kShortTimeoutMs << false << QStringLiteral("did not finish within");
     QTest::newRow("404 is reported with the URL")
         << QStringLiteral("/missing.png") << defaultMax << defaultTimeout << false
         << QStringLiteral("/missing.png: the server answered 404 Not Found");
@@ -723,7 +737,7 @@ void TestQueryPane::fetcher()
     QSignalSpy failedSpy(&fetcher, &UrlFetcher::failed);
     const QUrl url = serverUrl(path);
     m_lastRequest.clear();
-    fetcher.fetch(url);
+    fetcher.fetch(url, loopbackConsent());
     QTRY_COMPARE_WITH_TIMEOUT(fetchedSpy.count() + failedSpy.count(), 1, kSignalTimeoutMs);
     QVERIFY(!fetcher.isBusy());
     QVERIFY2(m_lastRequest.contains("User-Agent: Lookbook/" LOOKBOOK_VERSION), m_lastRequest.constData());
@@ -758,15 +772,15 @@ void TestQueryPane::newFetchCancelsThePreviousOne()
     UrlFetcher fetcher;
     QSignalSpy fetchedSpy(&fetcher, &UrlFetcher::fetched);
     QSignalSpy failedSpy(&fetcher, &UrlFetcher::failed);
-    fetcher.fetch(serverUrl(QStringLiteral("/silent.png")));
-    fetcher.fetch(serverUrl(QStringLiteral("/small.png")));
+    fetcher.fetch(serverUrl(QStringLiteral("/silent.png")), loopbackConsent());
+    fetcher.fetch(serverUrl(QStringLiteral("/small.png")), loopbackConsent());
     QVERIFY(fetchedSpy.wait(kSignalTimeoutMs));
     QCOMPARE(fetchedSpy.at(0).at(0).toUrl(), serverUrl(QStringLiteral("/small.png")));
     QTest::qWait(kShortTimeoutMs / 5); // a cancelled reply must stay silent
     QCOMPARE(failedSpy.count(), 0);
     QCOMPARE(fetchedSpy.count(), 1);
 
-    fetcher.fetch(serverUrl(QStringLiteral("/silent.png")));
+    fetcher.fetch(serverUrl(QStringLiteral("/silent.png")), loopbackConsent());
     QVERIFY(fetcher.isBusy());
     fetcher.cancel();
     QVERIFY(!fetcher.isBusy());
