@@ -147,6 +147,7 @@ struct EmbeddingStore::Mapping {
     const uchar *start = nullptr; // the whole file
     qsizetype bytes = 0;
     const float *rows = nullptr;  // the matrix within it
+    mutable std::atomic_bool readFailed{false}; // a pread of rows failed (RowSource)
 };
 
 EmbeddingStore::EmbeddingStore(StoreIdentity identity) : m_identity(std::move(identity)) {}
@@ -157,7 +158,27 @@ RowSource EmbeddingStore::rows() const
 {
     if (!m_mapping) return vectors();
     const qint64 offset = reinterpret_cast<const uchar *>(m_mapping->rows) - m_mapping->start;
-    return RowSource(vectors(), int(m_mapping->file.handle()), offset, m_mapping->start, size_t(m_mapping->bytes));
+    // The flag shares the mapping's lifetime (an aliasing pointer), so it outlives every source.
+    std::shared_ptr<std::atomic_bool> readFailed(m_mapping, &m_mapping->readFailed);
+    return RowSource(vectors(), int(m_mapping->file.handle()), offset, m_mapping->start, size_t(m_mapping->bytes),
+                     std::move(readFailed));
+}
+
+Status EmbeddingStore::checkFile(const QString &path) const
+{
+    const QString replaced =
+        QStringLiteral("The cache %1 was replaced by another program or computer; reopening it").arg(QDir::toNativeSeparators(path));
+    if (m_mapping && m_mapping->readFailed.load())
+        return Status::failure(QStringLiteral("The cache %1 changed on disk while it was in use (rows could not be read "
+                                              "back from it); reopening it")
+                                   .arg(QDir::toNativeSeparators(path)));
+    if (!m_fromNetworkShare || !m_fileIdentity) return success();
+    const std::optional<fileSystem::FileIdentity> now = fileSystem::identityOf(path);
+    if (!now)
+        return Status::failure(
+            QStringLiteral("The cache %1 was removed by another program or computer; reopening it").arg(QDir::toNativeSeparators(path)));
+    if (*now != *m_fileIdentity) return Status::failure(replaced);
+    return success();
 }
 
 void EmbeddingStore::detach()
@@ -177,6 +198,7 @@ void EmbeddingStore::upsert(const std::vector<CatalogFile> &files, const RowMatr
     Q_ASSERT(qsizetype(files.size()) == rows.rows() && rows.cols() == dimension());
     detach();
     m_fileChecksum.reset();
+    m_fileIdentity.reset();
     const qsizetype dim = dimension();
     for (size_t i = 0; i < files.size(); ++i) {
         const float *row = rows.data() + qsizetype(i) * dim;
@@ -197,6 +219,7 @@ void EmbeddingStore::retainRows(const std::vector<char> &keep)
     if (std::all_of(keep.begin(), keep.end(), [](char k) { return k != 0; })) return; // nothing to drop
     detach();
     m_fileChecksum.reset();
+    m_fileIdentity.reset();
     const qsizetype dim = dimension();
     size_t out = 0;
     for (size_t i = 0; i < m_items.size(); ++i) {
@@ -276,11 +299,17 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
     if (!file.exists()) return Result::failure(QStringLiteral("there is no cache yet"));
     if (!file.open(QIODevice::ReadOnly))
         return Result::failure(QStringLiteral("the cache cannot be read: %1").arg(file.errorString()));
+    // On a network share the file is read, never mapped: another computer may replace or
+    // truncate it, and touching a mapped page whose file is gone is a SIGBUS that no check
+    // can catch, where a read only ever fails with an error. So SIGBUS cannot happen there.
+    const bool onNetworkShare = fileSystem::isOnNetworkShare(path);
+    std::optional<fileSystem::FileIdentity> identity = fileSystem::identityOf(int(file.handle()));
+    if (!identity) identity = fileSystem::identityOf(path);
     const qsizetype fileSize = file.size();
-    const uchar *mapped = fileSize > 0 ? file.map(0, fileSize) : nullptr;
+    const uchar *mapped = fileSize > 0 && !onNetworkShare ? file.map(0, fileSize) : nullptr;
     QByteArray readBytes;
     const char *bytes = reinterpret_cast<const char *>(mapped);
-    if (!bytes) { // not mappable (an empty file, some network drives): read it instead
+    if (!bytes) { // a share, an empty file, or not mappable: read it instead
         readBytes = file.readAll();
         bytes = readBytes.constData();
     }
@@ -321,6 +350,8 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
     }
     store.m_skipped = skippedFromJson(header->value(QStringLiteral("skipped")).toArray());
     store.m_fileChecksum = storedSum;
+    store.m_fileIdentity = identity;
+    store.m_fromNetworkShare = onNetworkShare;
     store.rebuildLookup();
     if (store.m_indexByPath.size() != store.size())
         return Result::failure(QStringLiteral("the cache lists a file twice"));

@@ -6,8 +6,9 @@
 // trusts a file that fails a check.
 
 #include "CatalogScanner.h"
-#include "RowMatrix.h"
 #include "Expected.h"
+#include "FileSystemKind.h"
+#include "RowMatrix.h"
 #include "RowSource.h"
 
 #include <QHash>
@@ -59,6 +60,15 @@ public:
     std::optional<quint64> fileChecksum() const { return m_fileChecksum; }
     // True while the rows are read from the memory-mapped cache file rather than owned.
     bool isMapped() const { return m_mapping != nullptr; }
+    // True when the rows were read from a cache on a network share (into memory: never mapped).
+    bool isFromNetworkShare() const { return m_fromNetworkShare; }
+    // Whether the cache file at `path` is still the one the rows were read from. Fails with
+    // "The cache … was replaced by another computer; reopening it" when a cache read from a
+    // network share was replaced, truncated or removed since, or when rows could not be read
+    // back from the file (pread failed); the caller then reads the cache again. A local
+    // cache is only ever replaced whole (QSaveFile), and its mapping keeps the old file's
+    // bytes alive: nothing to check. A store changed since its load has nothing to check.
+    Status checkFile(const QString &path) const;
     const std::vector<SkippedFile> &skipped() const { return m_skipped; }
 
     int itemOf(const QString &relativePath) const; // the item (row) of a file, -1 when it is not in the store
@@ -93,6 +103,8 @@ private:
     std::vector<SkippedFile> m_skipped;
     QHash<QString, int> m_indexByPath;
     std::optional<quint64> m_fileChecksum;
+    std::optional<fileSystem::FileIdentity> m_fileIdentity; // of the file loaded, while unchanged since
+    bool m_fromNetworkShare = false;
 };
 
 template <typename Predicate>

@@ -3,7 +3,15 @@
 #include "StoreFormat.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonDocument>
+
+#if defined(Q_OS_WIN)
+#include <io.h>
+#elif defined(Q_OS_UNIX)
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 namespace lookbook {
 
@@ -11,7 +19,46 @@ namespace {
 constexpr char kJournalMagic[8] = {'L', 'K', 'B', 'K', 'J', 'R', 'N', '1'};
 constexpr quint32 kRecordMagic = 0x5242'4B4C; // "LKBR" read as little-endian bytes
 constexpr quint32 kMaxRecordFiles = 1 << 20;
+
+// The bytes written so far on the disk itself, not in the operating system's cache: a
+// flush survives a crash of the process, only a sync survives a power cut. fdatasync is
+// enough for an append (it also writes the new length, what reading the data back needs).
+bool syncToDisk(QFile &file)
+{
+#if defined(Q_OS_WIN)
+    return ::_commit(file.handle()) == 0;
+#elif defined(Q_OS_LINUX)
+    return ::fdatasync(file.handle()) == 0;
+#elif defined(Q_OS_UNIX)
+    return ::fsync(file.handle()) == 0;
+#else
+    Q_UNUSED(file);
+    return true;
+#endif
+}
+
+// The new journal's name in its folder on the disk too, or a power cut could leave synced
+// records in a file no folder lists. Nothing to do on Windows (NTFS journals it).
+void syncFolderOf(const QString &path)
+{
+#ifdef Q_OS_UNIX
+    const int folder = ::open(QFile::encodeName(QFileInfo(path).absolutePath()).constData(), O_RDONLY | O_DIRECTORY);
+    if (folder < 0) return;
+    ::fsync(folder);
+    ::close(folder);
+#else
+    Q_UNUSED(path);
+#endif
+}
 } // namespace
+
+Status IndexJournal::checkpoint()
+{
+    if (!m_file.flush()) return Status::failure(m_file.errorString());
+    if (!syncToDisk(m_file)) return Status::failure(QStringLiteral("the disk did not take it: %1").arg(qt_error_string()));
+    ++m_syncs;
+    return success();
+}
 
 Expected<std::unique_ptr<IndexJournal>> IndexJournal::create(const QString &path, const StoreIdentity &identity)
 {
@@ -27,8 +74,11 @@ Expected<std::unique_ptr<IndexJournal>> IndexJournal::create(const QString &path
     w.putBytes(QByteArray(kJournalMagic, sizeof kJournalMagic));
     w.put<quint32>(quint32(json.size()));
     w.putBytes(json);
-    if (journal->m_file.write(head) != head.size() || !journal->m_file.flush())
+    if (journal->m_file.write(head) != head.size())
         return Result::failure(QStringLiteral("cannot write the index journal: %1").arg(journal->m_file.errorString()));
+    if (Status synced = journal->checkpoint(); !synced)
+        return Result::failure(QStringLiteral("cannot write the index journal: %1").arg(synced.error()));
+    syncFolderOf(path);
     return journal;
 }
 
@@ -52,8 +102,10 @@ Status IndexJournal::append(const JournalBatch &batch)
     r.put<quint64>(quint64(payload.size()));
     r.putBytes(payload);
     r.put<quint64>(format::checksum(payload.constData(), payload.size()));
-    if (m_file.write(record) != record.size() || !m_file.flush())
+    if (m_file.write(record) != record.size())
         return Status::failure(QStringLiteral("cannot append to the index journal: %1").arg(m_file.errorString()));
+    if (Status synced = checkpoint(); !synced)
+        return Status::failure(QStringLiteral("cannot append to the index journal: %1").arg(synced.error()));
     return success();
 }
 

@@ -1,6 +1,7 @@
 #include "Indexer.h"
 
 #include "CacheFiles.h"
+#include "CacheLock.h"
 #include "IndexJournal.h"
 #include "ParallelBlocks.h"
 #include "Pools.h"
@@ -10,7 +11,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QFuture>
-#include <QLockFile>
 #include <QThread>
 
 #include <opencv2/core.hpp>
@@ -64,16 +64,6 @@ RowMatrix embedSkippingFailures(const EmbeddingModel &model, const EmbeddingReci
     }
     batch.files = std::move(kept);
     return rows;
-}
-
-// Why the lock could not be taken: another process holds it.
-QString lockedBy(QLockFile &lock)
-{
-    qint64 pid = 0;
-    QString host, app;
-    lock.getLockInfo(&pid, &host, &app);
-    return QStringLiteral("another Lookbook process (pid %1) is indexing this catalog; "
-                          "wait for it to finish").arg(pid);
 }
 
 // Drops from the store what is no longer on disk or has changed since, counted in `report`.
@@ -216,8 +206,8 @@ Expected<IndexReport> Indexer::update(const QString &catalogRoot, const QString 
     report.cachePath = cachePath;
 
     QDir().mkpath(QFileInfo(cachePath).absolutePath());
-    QLockFile lock(cacheFiles::lockPath(cachePath));
-    if (!lock.tryLock(m_options.lockWaitMs)) return Result::failure(lockedBy(lock));
+    auto lock = CacheLock::acquire(cachePath, m_options.lockWaitMs, m_options.lockTiming);
+    if (!lock) return Result::failure(lock.error());
 
     auto scanned = CatalogScanner::scan(root, cancel);
     if (!scanned) return Result::failure(scanned.error());

@@ -5,6 +5,7 @@
 // finished batch is checkpointed to the journal; the store is saved whole at the end, also
 // after a cancel, so the next run resumes where this one stopped.
 
+#include "CacheLock.h"
 #include "CatalogScanner.h"
 #include "EmbeddingModel.h"
 #include "EmbeddingRecipe.h"
@@ -49,6 +50,9 @@ struct IndexOptions {
     // How long to wait for another indexer of the same catalog to finish (the app waits
     // for its own cancelled run; the command line refuses at once).
     int lockWaitMs = 0;
+    // On a network share: the lock's heartbeat and when a lock not touched counts as
+    // abandoned (CacheLock); tests shorten them.
+    CacheLock::Timing lockTiming;
     ImageLimits limits;
 };
 

@@ -2,6 +2,7 @@
 
 #include <QtGlobal>
 
+#include <cerrno>
 #include <cstring>
 #include <vector>
 
@@ -12,9 +13,10 @@
 
 namespace lookbook {
 
-RowSource::RowSource(RowMatrixView rows, int descriptor, qint64 fileOffset, const void *mappingStart,
-                     size_t mappingBytes)
-    : m_rows(rows), m_fileOffset(fileOffset), m_mappingStart(mappingStart), m_mappingBytes(mappingBytes)
+RowSource::RowSource(RowMatrixView rows, int descriptor, qint64 fileOffset, const void *mappingStart, size_t mappingBytes,
+                     std::shared_ptr<std::atomic_bool> readFailed)
+    : m_rows(rows), m_fileOffset(fileOffset), m_mappingStart(mappingStart), m_mappingBytes(mappingBytes),
+      m_readFailed(std::move(readFailed))
 {
 #ifdef Q_OS_UNIX
     m_descriptor = descriptor;
@@ -31,7 +33,12 @@ bool RowSource::readFile(qint64 at, size_t bytes, float *out) const
     while (done < bytes) {
         const ssize_t n = ::pread(m_descriptor, reinterpret_cast<char *>(out) + done, bytes - done,
                                   off_t(m_fileOffset + at) + off_t(done));
-        if (n <= 0) return false; // cannot happen on a file held open; the caller reads the mapping
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) { // the file was truncated or is gone (a network share's stale handle)
+            std::memset(reinterpret_cast<char *>(out) + done, 0, bytes - done);
+            if (m_readFailed) m_readFailed->store(true);
+            return true;
+        }
         done += size_t(n);
     }
     return true;

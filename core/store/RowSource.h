@@ -14,6 +14,8 @@
 
 #include <QtGlobal>
 
+#include <atomic>
+#include <memory>
 #include <span>
 
 namespace lookbook {
@@ -24,8 +26,9 @@ public:
     RowSource(RowMatrixView rows) : m_rows(rows) {} // NOLINT(google-explicit-constructor)
     // Rows memory-mapped from an open file: `rows` points into the mapping
     // [mappingStart, mappingStart + mappingBytes), and the first row is at `fileOffset` of
-    // the file `descriptor`.
-    RowSource(RowMatrixView rows, int descriptor, qint64 fileOffset, const void *mappingStart, size_t mappingBytes);
+    // the file `descriptor`. A read from the file that fails raises `readFailed` (when given).
+    RowSource(RowMatrixView rows, int descriptor, qint64 fileOffset, const void *mappingStart, size_t mappingBytes,
+              std::shared_ptr<std::atomic_bool> readFailed = {});
 
     Eigen::Index rows() const { return m_rows.rows(); }
     Eigen::Index cols() const { return m_rows.cols(); }
@@ -45,7 +48,10 @@ public:
     void releasePages() const;
 
 private:
-    // Copies `bytes` at `fileOffset` + `at` with pread; false if it could not.
+    // Copies `bytes` at `fileOffset` + `at` with pread; false when the rows are not read
+    // from a file (read them from memory). A read that fails (the file truncated or gone
+    // under it) gives zeros and raises m_readFailed for the caller to report: the mapping
+    // is never read in its place, because a page past the file's end is a SIGBUS.
     bool readFile(qint64 at, size_t bytes, float *out) const;
 
     RowMatrixView m_rows;
@@ -53,6 +59,7 @@ private:
     qint64 m_fileOffset = 0;
     const void *m_mappingStart = nullptr;
     size_t m_mappingBytes = 0;
+    std::shared_ptr<std::atomic_bool> m_readFailed;
 };
 
 } // namespace lookbook

@@ -3,6 +3,7 @@
 // with a reason (the indexer then rebuilds it). The journal replays whole batches only.
 #include "CacheFiles.h"
 #include "EmbeddingStore.h"
+#include "FileSystemKind.h"
 #include "IndexJournal.h"
 
 #include <QDir>
@@ -53,6 +54,12 @@ QByteArray readAll(const QString &path)
     f.open(QIODevice::ReadOnly);
     return f.readAll();
 }
+
+// LOOKBOOK_NETWORK_SHARE set to `value` for the life of the object (FileSystemKind.h).
+struct ShareOverride {
+    explicit ShareOverride(const char *value) { qputenv(fileSystem::kNetworkShareVariable, value); }
+    ~ShareOverride() { qunsetenv(fileSystem::kNetworkShareVariable); }
+};
 
 void writeAll(const QString &path, const QByteArray &bytes)
 {
@@ -173,6 +180,67 @@ private slots:
         QVERIFY(sampleStore(3).save(path));
         check();
     }
+
+    // On a network share the cache is read into memory, never mapped (a file replaced by
+    // another computer under a mapping is a SIGBUS), and a replacement is noticed.
+    void onANetworkShareTheCacheIsReadNotMapped()
+    {
+        const ShareOverride share("1");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        const EmbeddingStore original = sampleStore(8);
+        QVERIFY(original.save(path));
+        auto loaded = EmbeddingStore::load(path, kIdentity);
+        QVERIFY2(loaded, qPrintable(loaded.error()));
+        QVERIFY(loaded->isFromNetworkShare());
+        QVERIFY(!loaded->isMapped());
+        QVERIFY(!loaded->rows().isFile());
+        QVERIFY(loaded->vectors() == original.vectors());
+        QVERIFY(loaded->checkFile(path));
+        QVERIFY(sampleStore(3).save(path)); // another computer's save: a new file renamed over it
+        const Status check = loaded->checkFile(path);
+        QVERIFY(!check);
+        QVERIFY2(check.error().contains(QStringLiteral("was replaced by another computer; reopening it")),
+                 qPrintable(check.error()));
+        QVERIFY(loaded->vectors() == original.vectors()); // the rows read stay whole
+        // A changed store is no longer the file's: nothing to check.
+        EmbeddingStore changed = *loaded;
+        changed.upsert({changed.items()[0]}, randomRows(1, 11));
+        QVERIFY(changed.checkFile(path));
+    }
+
+#ifdef Q_OS_UNIX
+    // A mapped cache truncated under the store (it cannot happen to Lookbook's own saves,
+    // which replace the file whole): a row the file no longer has reads as an error the
+    // catalog reports, never through the mapping, where it would be a SIGBUS (as it was).
+    void rowsOfATruncatedCacheAreAnErrorNotASigbus()
+    {
+        const ShareOverride local("0");
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("c.lbi"));
+        constexpr int kRows = 2000; // 128 KB of rows: most pages lie past the cut
+        EmbeddingStore big(kIdentity);
+        big.upsert(files(kRows), randomRows(kRows, 5));
+        QVERIFY(big.save(path));
+        auto loaded = EmbeddingStore::load(path, kIdentity);
+        QVERIFY2(loaded, qPrintable(loaded.error()));
+        QVERIFY(loaded->isMapped());
+        const RowSource rows = loaded->rows();
+        RowMatrix gathered;
+        rows.gather(std::vector<int>{0}, gathered);
+        QVERIFY(gathered.row(0) == big.vector(0));
+        QVERIFY(loaded->checkFile(path));
+
+        QVERIFY(QFile::resize(path, 4096));
+        rows.gather(std::vector<int>{kRows - 1, 0}, gathered);
+        QVERIFY(gathered.row(0).isZero());
+        const Eigen::VectorXf dots = rows.dots(std::vector<int>{kRows - 2}, big.vector(0));
+        QCOMPARE(dots[0], 0.0f);
+        const Status check = loaded->checkFile(path);
+        QVERIFY(!check);
+        QVERIFY2(check.error().contains(QStringLiteral("changed on disk")), qPrintable(check.error()));
+    }
+#endif
 
     void damagedCachesAreRefused_data()
     {
