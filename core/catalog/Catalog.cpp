@@ -1,6 +1,7 @@
 #include "Catalog.h"
 
 #include "CacheFiles.h"
+#include "CacheLock.h"
 #include "ColourStore.h"
 #include "Pools.h"
 
@@ -33,6 +34,21 @@ Expected<Catalog> Catalog::open(const QString &root, const QString &cachePath, c
     catalog.m_cacheProblem = opened.problem;
     catalog.m_journalBatches = opened.journalBatches;
     return catalog;
+}
+
+Status Catalog::checkCache() const
+{
+    Status unchanged = m_store->checkFile(m_cachePath);
+    if (!unchanged && CacheLock::heldByThisProcess(m_cachePath)) return success(); // our own indexer's new cache
+    return unchanged;
+}
+
+void Catalog::reopen()
+{
+    OpenedStore opened = cacheFiles::open(m_cachePath, m_store->identity());
+    setStore(std::make_shared<const EmbeddingStore>(std::move(opened.store)));
+    m_cacheProblem = opened.problem;
+    m_journalBatches = opened.journalBatches;
 }
 
 void Catalog::setStore(std::shared_ptr<const EmbeddingStore> store)
@@ -88,12 +104,14 @@ Expected<std::shared_ptr<const SearchSpace>> Catalog::loadSavedSpace() const
     return keepingStore(saved->release(), m_store);
 }
 
-std::shared_ptr<const SearchSpace> Catalog::buildSpace(const EmbeddingRecipe &recipe, SearchSpace::Speed speed) const
+std::shared_ptr<const SearchSpace> Catalog::buildSpace(const EmbeddingRecipe &recipe, SearchSpace::Speed speed,
+                                                       const std::atomic_bool *cancel) const
 {
     // A full build runs long on a pool of its own, so that it never holds a thread that
     // thumbnails, searches and Qt's painting need.
     QThreadPool *const builder = speed == SearchSpace::Speed::Full ? pools::spaceBuildWorkers() : pools::search();
-    return keepingStore(new SearchSpace(*m_store, recipe, m_projection, pools::search(), speed, builder), m_store);
+    return keepingStore(new SearchSpace(*m_store, recipe, m_projection, pools::search(), speed, builder, nullptr, cancel),
+                        m_store);
 }
 
 Status Catalog::saveSpace(const SearchSpace &space) const
@@ -141,7 +159,10 @@ RecommendRequest Catalog::requestFor(const CatalogQuery &query, const TasteProfi
 Expected<SearchOutcome> Catalog::recommend(const RecommendRequest &request, const SearchSpace &space,
                                            const EmbeddingModel *model) const
 {
-    return Recommender(*m_store, space, m_labels.get(), m_root, m_colours.get()).recommend(request, model, m_recipe);
+    auto outcome = Recommender(*m_store, space, m_labels.get(), m_root, m_colours.get()).recommend(request, model, m_recipe);
+    // Checked after the search: it also tells whether the rows the search read were whole.
+    if (Status unchanged = checkCache(); !unchanged) return Expected<SearchOutcome>::failure(unchanged.error());
+    return outcome;
 }
 
 } // namespace lookbook

@@ -58,6 +58,16 @@ public:
     const QString &cacheProblem() const { return m_cacheProblem; }
     int journalBatches() const { return m_journalBatches; }
 
+    // Whether the cache the store was read from is still there as it was
+    // (EmbeddingStore::checkFile): fails with "The cache … was replaced by another computer;
+    // reopening it" when another computer replaced it on a network share, or rows could not
+    // be read back from it. A replacement by this process's own indexer is not a failure:
+    // the indexer hands over the new store itself.
+    Status checkCache() const;
+    // The store read again from the cache (after checkCache() failed): labels and
+    // projection are kept, colours dropped (they describe the store before).
+    void reopen();
+
     // The store re-read from the cache (after indexing), or a snapshot of a growing one.
     // Colours describe one store's items, so they are dropped with it.
     void setStore(std::shared_ptr<const EmbeddingStore> store);
@@ -89,7 +99,9 @@ public:
     // Search spaces of this store, recipe and projection. The saved one (cacheFiles::spacePath)
     // serves only a store as read from its cache; built ones keep the store alive with them.
     Expected<std::shared_ptr<const SearchSpace>> loadSavedSpace() const;
-    std::shared_ptr<const SearchSpace> buildSpace(const EmbeddingRecipe &recipe, SearchSpace::Speed speed) const;
+    // `cancel` set stops the build at its next block (SearchSpace::cancelled).
+    std::shared_ptr<const SearchSpace> buildSpace(const EmbeddingRecipe &recipe, SearchSpace::Speed speed,
+                                                  const std::atomic_bool *cancel = nullptr) const;
     // Saves a full space for the next opening; only a store read from its cache has one.
     Status saveSpace(const SearchSpace &space) const;
     bool canSaveSpace() const;
@@ -104,7 +116,8 @@ public:
     // The request a window query makes: liked and disliked items that left the catalog
     // since are dropped, not an error.
     RecommendRequest requestFor(const CatalogQuery &query, const TasteProfile *taste = nullptr) const;
-    // One search (Recommender) in `space`, a space of this catalog's store.
+    // One search (Recommender) in `space`, a space of this catalog's store. Fails as
+    // checkCache() does when the cache changed under the store: reopen() then.
     Expected<SearchOutcome> recommend(const RecommendRequest &request, const SearchSpace &space,
                                       const EmbeddingModel *model) const;
 

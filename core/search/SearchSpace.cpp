@@ -55,7 +55,7 @@ SpaceRows plainRowsFor(const EmbeddingStore &store, const DiscriminantProjection
 }
 
 SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *projection, float weight,
-                  QThreadPool *pool)
+                  QThreadPool *pool, const std::atomic_bool *cancel)
 {
     if (!projection) return plainRowsFor(store, projection, weight);
     // Every row through the projection: seconds at 44k items on one core, so in blocks.
@@ -63,6 +63,7 @@ SpaceRows rowsFor(const EmbeddingStore &store, const DiscriminantProjection *pro
     const RowMatrixView rows = store.vectors();
     RowMatrix projected(rows.rows(), projection->outputDimension());
     forEachBlock(rows.rows(), kRowsPerTask, pool, [&](int, Eigen::Index first, Eigen::Index end) {
+        if (cancel && cancel->load()) return; // the space is thrown away
         projected.middleRows(first, end - first) = projection->project(RowMatrixView(rows.data() + first * rows.cols(), end - first, rows.cols()));
     });
     const auto scales = DiscriminantProjection::scalesFor(weight);
@@ -104,24 +105,28 @@ std::vector<std::vector<SearchHit>> nearestAllowed(const SpaceRows &rows, int k,
 
 SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                          std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Speed speed,
-                         QThreadPool *buildPool, const std::vector<char> *neighbourItems)
+                         QThreadPool *buildPool, const std::vector<char> *neighbourItems, const std::atomic_bool *cancel)
     : m_store(&store),
       m_recipe(recipe),
       m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
       m_pool(pool),
-      m_rows(rowsFor(store, m_projection.get(), recipe.projectionWeight, buildPool ? buildPool : pool)),
+      m_rows(rowsFor(store, m_projection.get(), recipe.projectionWeight, buildPool ? buildPool : pool, cancel)),
       m_neighboursMasked(neighbourItems != nullptr)
 {
     Q_ASSERT(!neighbourItems || Eigen::Index(neighbourItems->size()) == m_rows.rows());
     QThreadPool *const builder = buildPool ? buildPool : pool;
-    if (recipe.augmentNeighbours > 0 && size() > 0)
-        m_rows.mixNeighbours(nearestNeighbours(m_rows, recipe.augmentNeighbours, builder, neighbourItems),
-                             EmbeddingRecipe::kNeighbourPower);
-    if (speed == Speed::Full && size() >= kCoarseFromItems)
+    // Checked between the steps too: a step begun is finished, the rest skipped.
+    const auto stopped = [cancel] { return cancel && cancel->load(); };
+    if (recipe.augmentNeighbours > 0 && size() > 0 && !stopped()) {
+        auto neighbours = nearestNeighbours(m_rows, recipe.augmentNeighbours, builder, neighbourItems, cancel);
+        if (!stopped()) m_rows.mixNeighbours(neighbours, EmbeddingRecipe::kNeighbourPower);
+    }
+    if (speed == Speed::Full && size() >= kCoarseFromItems && !stopped())
         m_coarse = std::make_unique<const CoarseIndex>(m_rows, CoarseIndex::Options{}, builder);
     // The build read every row of a mapped cache through the mapping; searches copy the
     // rows they read (SpaceRows), so those pages need not stay counted as the app's.
     m_rows.releasePages();
+    m_cancelled = stopped();
 }
 
 SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
@@ -149,6 +154,7 @@ Status SearchSpace::save(const QString &path) const
 {
     if (!m_store->fileChecksum() || m_neighboursMasked)
         return Status::failure(QStringLiteral("only a search space of a catalog as loaded from its cache is saved"));
+    if (m_cancelled) return Status::failure(QStringLiteral("a search space whose build was cancelled is not saved"));
     QByteArray bytes;
     format::ByteWriter w(bytes);
     w.putPreamble(QByteArrayView(kSpaceMagic, sizeof kSpaceMagic), kSpaceVersion,
@@ -267,7 +273,8 @@ std::vector<std::vector<SearchHit>> SearchSpace::searchMany(const RowMatrix &que
 }
 
 std::vector<std::vector<SearchHit>> SearchSpace::nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool,
-                                                                   const std::vector<char> *allowed)
+                                                                   const std::vector<char> *allowed,
+                                                                   const std::atomic_bool *cancel)
 {
     if (allowed) return nearestAllowed(rows, k, *allowed, pool);
     // Small catalogs: all pairs as matrix products. Large ones: a coarse index over the
@@ -284,6 +291,7 @@ std::vector<std::vector<SearchHit>> SearchSpace::nearestNeighbours(const SpaceRo
     const Searcher searcher(rows, &coarse, nullptr);
     std::vector<std::vector<SearchHit>> hits(static_cast<size_t>(count));
     forEachBlock(count, kNeighbourRowsPerTask, pool, [&](int, int first, int last) {
+        if (cancel && cancel->load()) return;
         const RowMatrix queries = rows.rowRange(first, last);
         for (int i = first; i < last; ++i) hits[size_t(i)] = searcher.searchNearItem(i, queries.row(i - first), {k});
     });

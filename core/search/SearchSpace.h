@@ -21,6 +21,7 @@
 
 #include <QJsonObject>
 
+#include <atomic>
 #include <memory>
 
 namespace lookbook {
@@ -42,10 +43,12 @@ public:
     // rows (neighbourItems[i] != 0; every row keeps its own): cross-validation keeps a
     // held-out fold's vectors out of the rows its queries are compared with. Such a space
     // is not the catalog's and is never saved.
+    // `cancel`, when it is set during the build, stops the build at its next block: the
+    // space is then unfinished (cancelled()), not to be searched, and never saved.
     SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                 std::shared_ptr<const DiscriminantProjection> projection = {},
                 QThreadPool *pool = pools::search(), Speed speed = Speed::Full, QThreadPool *buildPool = nullptr,
-                const std::vector<char> *neighbourItems = nullptr);
+                const std::vector<char> *neighbourItems = nullptr, const std::atomic_bool *cancel = nullptr);
     SearchSpace(const SearchSpace &) = delete;
     SearchSpace &operator=(const SearchSpace &) = delete;
 
@@ -57,6 +60,8 @@ public:
     const QString &problem() const { return m_problem; }
     // True when searches scan the coarse index and re-score its shortlist.
     bool hasCoarseIndex() const { return m_coarse != nullptr; }
+    // True when its build was cancelled before it finished.
+    bool cancelled() const { return m_cancelled; }
 
     // Network embeddings (rows) made comparable with the space: the projection appended.
     RowMatrix prepare(const RowMatrix &embeddings) const;
@@ -89,9 +94,11 @@ public:
     // unless an identical row ties with it): what augmentation is built from. Exact for
     // small catalogs; from 10,000 rows on, through a coarse index of the rows. Never an
     // all-pairs matrix. With `allowed`, a row's list is itself first, then its k - 1
-    // nearest allowed rows.
+    // nearest allowed rows. Once `cancel` is set, the blocks of a large catalog not yet
+    // begun are skipped and their rows' lists stay empty.
     static std::vector<std::vector<SearchHit>> nearestNeighbours(const SpaceRows &rows, int k, QThreadPool *pool,
-                                                                 const std::vector<char> *allowed = nullptr);
+                                                                 const std::vector<char> *allowed = nullptr,
+                                                                 const std::atomic_bool *cancel = nullptr);
 
     // Database-side augmentation of unit rows: row i becomes L2(sum over its k nearest rows
     // j, itself included, of max(cos, 0)^power * row j). Materialised, for checks.
@@ -117,6 +124,7 @@ private:
     SpaceRows m_rows;
     std::unique_ptr<const CoarseIndex> m_coarse; // null for small catalogs and quick spaces
     bool m_neighboursMasked = false;              // built with neighbourItems: not the catalog's space
+    bool m_cancelled = false;
 };
 
 } // namespace lookbook

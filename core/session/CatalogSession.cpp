@@ -13,7 +13,10 @@
 #include <QFileInfo>
 #include <QThread>
 
+#include <algorithm>
+#include <condition_variable>
 #include <mutex>
+#include <vector>
 
 #include <opencv2/core.hpp>
 
@@ -31,57 +34,194 @@ constexpr int kLockWaitMs = 15000;
 // augmentation, a catalog-wide nearest-neighbour pass, and for large catalogs a coarse
 // index) is read back from where it was saved beside the cache, or else built on a worker
 // and saved; until it is ready, searches use a quick space with the projection only and
-// exact scans, so no search ever waits for it.
-struct CatalogSession::SpaceSlot : std::enable_shared_from_this<SpaceSlot> {
+// exact scans, so no search ever waits for it. The lock guards the fields only: loading,
+// building and saving run outside it and publish with a version check, so a search never
+// queues behind another's work on the space.
+struct CatalogSession::SpaceSlot {
+    // A full build on pools::spaceBuild(). Its runnable is the slot's (not auto-deleted), so
+    // that a queued build can be taken back from the pool; a running one is awaited.
+    struct Build {
+        std::atomic_bool cancel{false};
+        std::unique_ptr<QRunnable> task;
+        std::mutex mutex;
+        std::condition_variable ended;
+        bool finished = false; // under `mutex`
+
+        void finish()
+        {
+            std::lock_guard lock(mutex);
+            finished = true;
+            ended.notify_all();
+        }
+        bool isFinished()
+        {
+            std::lock_guard lock(mutex);
+            return finished;
+        }
+        void wait()
+        {
+            std::unique_lock lock(mutex);
+            ended.wait(lock, [this] { return finished; });
+        }
+    };
+
     std::mutex mutex;
+    std::condition_variable prepared; // the first space of a version was published, or given up
     std::shared_ptr<const EmbeddingStore> store;
     std::shared_ptr<const DiscriminantProjection> projection; // null: the built-in one
     std::shared_ptr<const SearchSpace> quick;
     std::shared_ptr<const SearchSpace> full;
-    NewestWins versions; // another store or projection makes a full build under way stale
-    QFuture<void> building;
+    bool preparing = false; // a caller is reading or building the current version's first space
+    bool closed = false;    // the session is going: no build starts any more
+    NewestWins versions;    // another store or projection makes a build under way stale
+    std::vector<std::unique_ptr<Build>> builds;
+
+    ~SpaceSlot() { close(); }
 
     // Call from a worker thread: may load a saved space or build the quick one. A space is
     // of a store and a projection: another of either replaces it.
-    std::shared_ptr<const SearchSpace> spaceFor(const Catalog &catalog)
-    {
-        std::unique_lock lock(mutex);
-        if (store == catalog.store() && projection == catalog.projection()) return full ? full : quick;
-        store = catalog.store();
-        projection = catalog.projection();
-        full.reset();
-        quick.reset();
-        const NewestWins::Ticket version = versions.next();
-        // A catalog reopened as it was saved: its space is read back in a fraction of a
-        // second instead of rebuilt (tens of seconds at 44k items).
-        if (auto saved = catalog.loadSavedSpace()) {
-            full = *saved;
-            return full;
-        }
-        EmbeddingRecipe quickRecipe = catalog.recipe();
-        quickRecipe.augmentNeighbours = 0;
-        quickRecipe.expansionNeighbours = 0;
-        quick = catalog.buildSpace(quickRecipe, SearchSpace::Speed::Quick);
-        if (quickRecipe == catalog.recipe() && catalog.size() < SearchSpace::kCoarseFromItems) {
-            full = quick;
-            return quick;
-        }
-        // Not tracked by the session: it touches only this slot, which it keeps alive. On
-        // a pool of its own: it runs long and must not hold a thread of the global pool,
-        // which thumbnails, searches and Qt's painting need.
-        building = runTask(pools::spaceBuild(), [self = shared_from_this(), catalog, version] {
-            if (!version.isCurrent()) return; // a newer store or projection came while this waited
-            auto built = catalog.buildSpace(catalog.recipe(), SearchSpace::Speed::Full);
-            // Not saving only costs the next opening a rebuild.
-            if (Status saved = catalog.saveSpace(*built); !saved) qWarning("lookbook: %s", qPrintable(saved.error()));
-            std::lock_guard relock(self->mutex);
-            if (!version.isCurrent()) return; // a newer store came
-            self->full = std::move(built);
-            self->quick.reset(); // searches running on it keep it alive until they end
-        });
-        return quick;
-    }
+    std::shared_ptr<const SearchSpace> spaceFor(const Catalog &catalog);
+    // True while a full build that is still wanted is queued or running.
+    bool isBuilding();
+    // The session's store or projection changed: the spaces are dropped, a build of them stops.
+    void forget();
+    // The session is going: no build starts from now on, a queued one is taken back and a
+    // running one awaited.
+    void close();
+
+private:
+    bool serves(const Catalog &catalog) const { return store == catalog.store() && projection == catalog.projection(); }
+    // The rest under the lock.
+    void startVersion(std::shared_ptr<const EmbeddingStore> newStore,
+                      std::shared_ptr<const DiscriminantProjection> newProjection);
+    void startBuild(const Catalog &catalog, const NewestWins::Ticket &version);
+    // Without the lock, on the build's thread.
+    void runBuild(Build &build, const Catalog &catalog, const NewestWins::Ticket &version);
 };
+
+namespace {
+struct PreparedSpace {
+    std::shared_ptr<const SearchSpace> space;
+    bool isFull = false;
+};
+
+// A catalog reopened as it was saved: its space is read back in a fraction of a second
+// instead of rebuilt (tens of seconds at 44k items). Else the quick space, which is the
+// full one when the recipe asks for nothing more of a small catalog.
+PreparedSpace prepareSpace(const Catalog &catalog)
+{
+    if (auto saved = catalog.loadSavedSpace()) return {*saved, true};
+    EmbeddingRecipe quickRecipe = catalog.recipe();
+    quickRecipe.augmentNeighbours = 0;
+    quickRecipe.expansionNeighbours = 0;
+    auto quick = catalog.buildSpace(quickRecipe, SearchSpace::Speed::Quick);
+    return {std::move(quick), quickRecipe == catalog.recipe() && catalog.size() < SearchSpace::kCoarseFromItems};
+}
+} // namespace
+
+std::shared_ptr<const SearchSpace> CatalogSession::SpaceSlot::spaceFor(const Catalog &catalog)
+{
+    std::unique_lock lock(mutex);
+    for (;;) {
+        if (!serves(catalog)) startVersion(catalog.store(), catalog.projection());
+        if (full) return full;
+        if (quick) return quick;
+        if (!preparing) break;
+        prepared.wait(lock); // another search prepares this very space: it will serve both
+    }
+    preparing = true;
+    const NewestWins::Ticket version = versions.current();
+    lock.unlock();
+    const PreparedSpace ready = prepareSpace(catalog);
+    lock.lock();
+    // A space of a store no longer current still serves the caller's search of that store.
+    if (version.isCurrent()) {
+        preparing = false;
+        (ready.isFull ? full : quick) = ready.space;
+        if (!ready.isFull && !closed) startBuild(catalog, version);
+    }
+    prepared.notify_all();
+    return ready.space;
+}
+
+void CatalogSession::SpaceSlot::startVersion(std::shared_ptr<const EmbeddingStore> newStore,
+                                             std::shared_ptr<const DiscriminantProjection> newProjection)
+{
+    store = std::move(newStore);
+    projection = std::move(newProjection);
+    full.reset();
+    quick.reset(); // searches running on them keep them alive until they end
+    preparing = false;
+    (void)versions.next();
+    // A stale build that waits in the pool never runs; one that runs stops before it saves.
+    std::erase_if(builds, [](const std::unique_ptr<Build> &build) {
+        build->cancel = true;
+        if (!build->isFinished() && pools::spaceBuild()->tryTake(build->task.get())) build->finish();
+        return build->isFinished();
+    });
+    prepared.notify_all(); // callers waiting for the space before re-check what they wait for
+}
+
+void CatalogSession::SpaceSlot::startBuild(const Catalog &catalog, const NewestWins::Ticket &version)
+{
+    Build &build = *builds.emplace_back(std::make_unique<Build>());
+    // On a pool of its own: it runs long and must not hold a thread of the global pool,
+    // which thumbnails, searches and Qt's painting need. The slot outlives it (close()).
+    build.task.reset(QRunnable::create([this, &build, catalog, version] {
+        threadsan::acquire(&threadsan::g_taskStarted);
+        runBuild(build, catalog, version);
+        build.finish();
+    }));
+    build.task->setAutoDelete(false);
+    // What runTask states: the pool's hand-over is in Qt, where the sanitizer cannot see it.
+    threadsan::release(&threadsan::g_taskStarted);
+    pools::spaceBuild()->start(build.task.get());
+}
+
+void CatalogSession::SpaceSlot::runBuild(Build &build, const Catalog &catalog, const NewestWins::Ticket &version)
+{
+    const auto wanted = [&] { return !build.cancel && version.isCurrent(); };
+    if (!wanted()) return; // a newer store or projection came while this waited
+    // Cancelled (close(), another store or projection) it stops at its next block.
+    auto built = catalog.buildSpace(catalog.recipe(), SearchSpace::Speed::Full, &build.cancel);
+    // Saved only while its store and projection are still the session's: a stale space's
+    // file would take the place of the current one's (and be refused when read back). The
+    // build pool runs one build at a time, so no other build writes the file meanwhile.
+    if (built->cancelled() || !wanted()) return;
+    // Not saving only costs the next opening a rebuild.
+    if (Status saved = catalog.saveSpace(*built); !saved) qWarning("lookbook: %s", qPrintable(saved.error()));
+    std::lock_guard lock(mutex);
+    if (!version.isCurrent()) return; // a newer store came
+    full = std::move(built);
+    quick.reset();
+}
+
+bool CatalogSession::SpaceSlot::isBuilding()
+{
+    std::lock_guard lock(mutex);
+    return std::any_of(builds.begin(), builds.end(),
+                       [](const std::unique_ptr<Build> &build) { return !build->cancel && !build->isFinished(); });
+}
+
+void CatalogSession::SpaceSlot::forget()
+{
+    std::lock_guard lock(mutex);
+    startVersion(nullptr, nullptr);
+}
+
+void CatalogSession::SpaceSlot::close()
+{
+    std::vector<std::unique_ptr<Build>> running;
+    {
+        std::lock_guard lock(mutex);
+        closed = true;
+        startVersion(nullptr, nullptr);
+        running = std::move(builds);
+        builds.clear();
+    }
+    // Outside the lock: a build publishes under it before it ends.
+    for (const std::unique_ptr<Build> &build : running) build->wait();
+}
 
 CatalogSession::CatalogSession(QObject *parent) : QObject(parent), m_spaces(std::make_shared<SpaceSlot>())
 {
@@ -94,15 +234,24 @@ CatalogSession::CatalogSession(QObject *parent) : QObject(parent), m_spaces(std:
 void CatalogSession::setRecipe(const EmbeddingRecipe &recipe)
 {
     m_recipe = recipe;
-    loadTaste(); // the profile of another recipe lives in another space
+    reloadTasteIfSpaceChanged(); // an open catalog keeps its recipe until the next opening
 }
 
 CatalogSession::~CatalogSession()
 {
+    // The full space's build first: none starts from now on (the tasks awaited below may
+    // ask for a space), a queued one never runs, a running one is awaited and saves nothing,
+    // its store being no longer current.
+    m_spaces->close();
     cancelIndexing();
     cancelTuning();
     // Every task posts its result back to this object: wait for them so none outlives it.
     for (QFuture<void> &task : m_tasks) resultOf(task);
+}
+
+bool CatalogSession::isBuildingSpace() const
+{
+    return m_spaces->isBuilding();
 }
 
 void CatalogSession::track(QFuture<void> task)
@@ -162,6 +311,7 @@ void CatalogSession::openCatalog(const QString &root, const QString &cachePath)
     m_cachePath = cachePath.isEmpty() ? cacheFiles::defaultPath(m_root) : cachePath;
     const bool hadOwnProjection = usesOwnProjection();
     m_catalog.reset();
+    m_spaces->forget();
     if (hadOwnProjection) emit projectionChanged(false);
     emit coloursChanged(false);
     m_indexWhenModelReady = false;
@@ -197,6 +347,8 @@ void CatalogSession::finishOpening(Catalog catalog, const QString &projectionPro
     if (!projectionProblem.isEmpty()) emit labelsProblem(projectionProblem);
     const QString cacheProblem = catalog.cacheProblem();
     m_catalog = std::move(catalog);
+    m_spaces->forget();          // a build for the catalog before stops
+    reloadTasteIfSpaceChanged(); // its own projection, or its recipe, makes another space
     if (usesOwnProjection()) emit projectionChanged(true);
     emit storeChanged(indexedItems());
     warmSearchSpace(); // the cached index is searchable before the model has loaded
@@ -212,6 +364,7 @@ void CatalogSession::publishStore(std::shared_ptr<const EmbeddingStore> store)
     // The colours of the store before are dropped: searches of this one go without colour
     // until refreshColours() has described it.
     m_catalog->setStore(std::move(store));
+    m_spaces->forget(); // a build of the store before would save a space of rows no longer searched
     emit storeChanged(indexedItems());
 }
 
@@ -364,6 +517,8 @@ void CatalogSession::tuneToCatalog(const QString &column)
                     return;
                 }
                 if (m_catalog) m_catalog->setProjection(t.projection);
+                m_spaces->forget();
+                reloadTasteIfSpaceChanged();
                 adopted = true;
                 summary += tr("the catalog's own projection, fitted on %1, is now used.").arg(column);
                 warmSearchSpace(); // rebuilt with it, so that the next search does not wait
@@ -386,6 +541,8 @@ void CatalogSession::useBuiltInProjection()
     if (!m_cachePath.isEmpty()) QFile::remove(cacheFiles::projectionPath(m_cachePath));
     if (!usesOwnProjection()) return;
     m_catalog->setProjection(nullptr);
+    m_spaces->forget();
+    reloadTasteIfSpaceChanged();
     warmSearchSpace();
     emit projectionChanged(false);
 }
@@ -430,10 +587,14 @@ void CatalogSession::runSearch(const PendingQuery &pending)
         const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(catalog);
         const RecommendRequest request = catalog.requestFor(pending.query, taste ? &*taste : nullptr);
         auto outcome = catalog.recommend(request, *space, model.get());
-        m_handOver.post([this, ticket = pending.ticket, outcome] {
+        // Another computer replaced the cache (a network share): the message says so, and
+        // the catalog is read again.
+        const bool reopen = !outcome && !catalog.checkCache();
+        m_handOver.post([this, ticket = pending.ticket, outcome, reopen] {
             if (!ticket.isCurrent()) return; // a newer query makes this one stale
             if (!outcome) {
                 emit searchFailed(ticket.number(), outcome.error());
+                if (reopen) openCatalog(m_root, m_cachePath);
                 return;
             }
             SearchOutcome finished = *outcome;
@@ -443,25 +604,69 @@ void CatalogSession::runSearch(const PendingQuery &pending)
     }));
 }
 
-void CatalogSession::setTastePath(const QString &path)
+void CatalogSession::setTasteFolder(const QString &folder)
 {
-    m_tastePath = path;
+    m_tasteFolder = folder;
     loadTaste();
+}
+
+QString CatalogSession::tasteSpaceKey() const
+{
+    // The space the vectors of a like live in (SearchSpace::itemQuery): the open catalog's
+    // recipe and projection, else those the next catalog opens with.
+    const EmbeddingRecipe &recipe = m_catalog ? m_catalog->recipe() : m_recipe;
+    return TasteProfile::spaceKeyFor(cacheFiles::identityFor(ModelDescriptor::builtIn(), recipe), recipe,
+                                     m_catalog ? m_catalog->projection() : nullptr);
+}
+
+QString CatalogSession::tasteFilePath(const QString &spaceKey) const
+{
+    return m_tasteFolder.isEmpty() ? TasteProfile::defaultPath(spaceKey)
+                                   : QDir(m_tasteFolder).filePath(TasteProfile::fileNameFor(spaceKey));
+}
+
+void CatalogSession::reloadTasteIfSpaceChanged()
+{
+    if (tasteSpaceKey() != m_taste.spaceKey()) loadTaste();
 }
 
 void CatalogSession::loadTaste()
 {
-    const QString path = m_tastePath.isEmpty() ? TasteProfile::defaultPath(m_recipe.id()) : m_tastePath;
-    auto loaded = TasteProfile::load(path, m_recipe.id());
-    if (loaded) {
-        m_taste = std::move(*loaded);
-    } else {
-        // A damaged profile is set aside, not deleted: the stylist may want it back.
-        QFile::rename(path, path + QStringLiteral(".damaged"));
-        m_taste = TasteProfile(m_recipe.id());
-        emit tasteProblem(tr("%1; it was set aside and a new profile started.").arg(loaded.error()));
+    const QString key = tasteSpaceKey();
+    const QString path = tasteFilePath(key);
+    TasteFile file = TasteProfile::read(path, key);
+    m_taste = file.profile ? std::move(*file.profile) : TasteProfile(key);
+    m_tasteNotSaved.clear();
+    switch (file.state) {
+    case TasteFile::State::Read:
+        break;
+    case TasteFile::State::Damaged:
+    case TasteFile::State::OldFormat:
+        if (setTasteFileAside(path, file)) break;
+        [[fallthrough]];
+    case TasteFile::State::Unreadable:
+    case TasteFile::State::Newer:
+    case TasteFile::State::OtherSpace:
+        // Left as it is: a like saved now would write over a profile not read.
+        m_tasteNotSaved = file.problem;
+        emit tasteProblem(tr("%1; it is left as it is, and likes are kept only until Lookbook closes.").arg(file.problem));
+        break;
     }
     emit tasteChanged(m_taste.likes(), m_taste.dislikes());
+}
+
+bool CatalogSession::setTasteFileAside(const QString &path, TasteFile &file)
+{
+    // Set aside, never deleted nor written over: the stylist may want it back.
+    const auto aside = TasteProfile::setAside(
+        path, file.state == TasteFile::State::Damaged ? QStringLiteral(".damaged") : QStringLiteral(".format1"));
+    if (!aside) {
+        file.problem = tr("%1, and it could not be set aside (%2)").arg(file.problem, aside.error());
+        return false;
+    }
+    emit tasteProblem(
+        tr("%1; it was set aside as %2 and a new profile started.").arg(file.problem, QDir::toNativeSeparators(*aside)));
+    return true;
 }
 
 void CatalogSession::recordFeedback(const QString &relativePath, bool liked)
@@ -471,9 +676,11 @@ void CatalogSession::recordFeedback(const QString &relativePath, bool liked)
     if (item < 0) return;
     // The item's vector in the search space: the quick space's projection is the full
     // space's, so whichever is ready serves. Read on a worker: the space may be loading.
-    track(runTask(QThreadPool::globalInstance(), [this, item, liked, catalog = *m_catalog, spaces = m_spaces] {
+    const QString space = m_taste.spaceKey();
+    track(runTask(QThreadPool::globalInstance(), [this, item, liked, space, catalog = *m_catalog, spaces = m_spaces] {
         const Eigen::RowVectorXf vector = spaces->spaceFor(catalog)->itemQuery(item);
-        m_handOver.post([this, vector, liked] {
+        m_handOver.post([this, vector, liked, space] {
+            if (space != m_taste.spaceKey()) return; // the space changed meanwhile: this vector is of the one before
             if (liked) m_taste.addLike(vector);
             else m_taste.addDislike(vector);
             saveTaste();
@@ -489,8 +696,11 @@ void CatalogSession::clearTaste()
 
 void CatalogSession::saveTaste()
 {
-    const QString path = m_tastePath.isEmpty() ? TasteProfile::defaultPath(m_recipe.id()) : m_tastePath;
-    if (Status saved = m_taste.save(path); !saved) emit tasteProblem(saved.error());
+    if (!m_tasteNotSaved.isEmpty()) {
+        emit tasteProblem(tr("The taste profile was not saved, so as not to write over the one there: %1.").arg(m_tasteNotSaved));
+    } else if (Status saved = m_taste.save(tasteFilePath(m_taste.spaceKey())); !saved) {
+        emit tasteProblem(saved.error());
+    }
     emit tasteChanged(m_taste.likes(), m_taste.dislikes());
 }
 

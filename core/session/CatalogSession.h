@@ -8,7 +8,8 @@
 // searched at once); indexing runs as one pool task that publishes snapshots of the store
 // as it grows; the garment colours of an opened or freshly indexed store are read or
 // described as one pool task; each search (decode, embed, scan) is a pool task. A new search makes any
-// older one stale: its result is dropped, never shown.
+// older one stale: its result is dropped, never shown. The full search space is built on its
+// own pool; the destructor cancels that build and awaits it with every other task.
 //
 // Opening and searching are Catalog's (synchronous, in the catalog layer); this class adds
 // the threads, the progress and "newest request wins" (NewestWins).
@@ -75,14 +76,22 @@ public:
     QueryInput catalogPicture(const QString &relativePath) const;
 
     // The stylist's taste profile (TasteProfile): every like and dislike is added to it and
-    // saved; while it is on, it re-ranks results gently.
+    // saved; while it is on, it re-ranks results gently. There is one per search space (model,
+    // recipe, projection: TasteProfile::spaceKeyFor): opening a catalog of another space, or
+    // adopting or dropping its own projection, switches to that space's profile. A profile
+    // file found damaged is set aside (tasteProblem says where); one that cannot be read now,
+    // or is of another space or a newer format, is left as it is and never written over: the
+    // likes of this session are then kept in memory only.
     void recordFeedback(const QString &relativePath, bool liked);
     void setTasteEnabled(bool enabled) { m_tasteEnabled = enabled; }
     bool tasteEnabled() const { return m_tasteEnabled; }
     const TasteProfile &taste() const { return m_taste; }
     void clearTaste();
-    // Where the profile is kept; by default in the user's app-data folder (TasteProfile::defaultPath).
-    void setTastePath(const QString &path);
+    // The folder of the profiles, one file per space (TasteProfile::fileNameFor); by default
+    // the user's app-data folder (TasteProfile::defaultPath).
+    void setTasteFolder(const QString &folder);
+    // The file of the profile of the current space.
+    QString tasteFilePath() const { return tasteFilePath(m_taste.spaceKey()); }
 
     // True once the garment colours of the current store are known (read from beside the
     // cache, or described in the background after opening and after indexing).
@@ -90,7 +99,7 @@ public:
     // The colour families and colours a search can ask for (empty until colours are ready).
     QStringList colourChoices() const;
 
-    // For the catalogs opened from now on (and the taste profile of its space).
+    // For the catalogs opened from now on (and, when none is open, the taste profile of its space).
     void setRecipe(const EmbeddingRecipe &recipe);
     const EmbeddingRecipe &recipe() const { return m_recipe; }
 
@@ -107,6 +116,9 @@ public:
     void useBuiltInProjection();
     // True while the catalog's own (adopted) projection is used instead of the built-in one.
     bool usesOwnProjection() const { return bool(ownProjection()); }
+    // True while the full search space is built in the background (queued or running);
+    // searches meanwhile use the quick space and never wait for it.
+    bool isBuildingSpace() const;
     std::shared_ptr<const DiscriminantProjection> ownProjection() const
     {
         return m_catalog ? m_catalog->projection() : nullptr;
@@ -180,9 +192,16 @@ private:
     void refreshColours();
 
     TasteProfile m_taste;
-    QString m_tastePath;
+    QString m_tasteFolder;
+    // Why the profile is not saved: the file of its space is there but was not read.
+    QString m_tasteNotSaved;
     bool m_tasteEnabled = true;
+    QString tasteSpaceKey() const;
+    QString tasteFilePath(const QString &spaceKey) const;
     void loadTaste();
+    void reloadTasteIfSpaceChanged();
+    // True when the damaged or old file was renamed; else file.problem says why not.
+    bool setTasteFileAside(const QString &path, TasteFile &file);
     void saveTaste();
 };
 

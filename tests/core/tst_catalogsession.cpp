@@ -2,7 +2,10 @@
 // real worker threads. Waits are for signals; nothing asserts how long anything took.
 #include "TestSupport.h"
 
+#include "CacheFiles.h"
 #include "CatalogSession.h"
+#include "DiscriminantProjection.h"
+#include "ParallelBlocks.h"
 #include "Pools.h"
 
 #include <QDir>
@@ -12,6 +15,9 @@
 #include <QTemporaryDir>
 #include <QThreadPool>
 #include <QtTest>
+
+#include <latch>
+#include <semaphore>
 
 using namespace lookbook;
 
@@ -35,13 +41,89 @@ void settle()
     QCoreApplication::processEvents();
 }
 
-// A session on its own taste file, with the model loading.
+// A session on its own taste folder, with the model loading.
 std::unique_ptr<CatalogSession> newSession(const QTemporaryDir &dir)
 {
     auto session = std::make_unique<CatalogSession>();
-    session->setTastePath(dir.filePath(QStringLiteral("taste.json")));
+    session->setTasteFolder(dir.filePath(QStringLiteral("taste")));
     session->loadModel();
     return session;
+}
+
+QByteArray contentsOf(const QString &path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool write(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return QDir().mkpath(QFileInfo(path).absolutePath()) && file.open(QIODevice::WriteOnly | QIODevice::Truncate)
+        && file.write(bytes) == bytes.size();
+}
+
+// The default recipe with neighbour augmentation: its full space is more than the quick
+// one even for a small catalog, so opening one starts a full build in the background.
+EmbeddingRecipe augmenting()
+{
+    EmbeddingRecipe recipe = EmbeddingRecipe::defaultRecipe();
+    recipe.augmentNeighbours = 3;
+    return recipe;
+}
+
+// Holds the one thread of pools::spaceBuild(), so that a full build started meanwhile waits
+// in the pool, "being built", until release(). A hang guard releases it on its own after
+// kHoldGuardMs, which a test that expects it to hold then reports.
+class BuildPoolHold {
+public:
+    static constexpr int kHoldGuardMs = 120000;
+    BuildPoolHold()
+    {
+        m_task = runTask(pools::spaceBuild(), [this] {
+            m_started.count_down();
+            m_guardFired = !m_release.try_acquire_for(std::chrono::milliseconds(kHoldGuardMs));
+        });
+        m_started.wait();
+    }
+    ~BuildPoolHold() { release(); }
+    // Lets the pool go and waits until it has; true when the guard had let it go before.
+    bool release()
+    {
+        if (!m_released) {
+            m_release.release();
+            resultOf(m_task);
+            m_released = true;
+        }
+        return m_guardFired;
+    }
+
+private:
+    std::latch m_started{1};
+    std::binary_semaphore m_release{0};
+    bool m_guardFired = false; // written by the task, read after resultOf
+    bool m_released = false;
+    QFuture<void> m_task;
+};
+
+// Searches a catalog item and waits for its outcome.
+SearchOutcome searchItem(CatalogSession &session, const QString &name, int k)
+{
+    QSignalSpy finished(&session, &CatalogSession::searchFinished);
+    QSignalSpy failed(&session, &CatalogSession::searchFailed);
+    const quint64 id = session.searchCatalogItem(name, k);
+    if (!finished.wait(kSearchTimeoutMs)) qFatal("the search did not finish (%d failed)", int(failed.count()));
+    const auto outcome = finished.last().first().value<SearchOutcome>();
+    if (outcome.queryId != id) qFatal("another query's outcome came");
+    return outcome;
+}
+
+// Likes a catalog item and waits until the like has been added (and saved, or refused).
+void like(CatalogSession &session, const QString &name)
+{
+    QSignalSpy changed(&session, &CatalogSession::tasteChanged);
+    session.recordFeedback(name, true);
+    if (!changed.wait(kSearchTimeoutMs)) qFatal("the like was not recorded");
 }
 
 // Opens the catalog and waits until its indexing run has ended; the report of that run.
@@ -179,6 +261,173 @@ private slots:
         QVERIFY(report.cacheProblem.isEmpty());
         QCOMPARE(session->indexedItems(), kCatalogSize);
         settle();
+    }
+
+    // A profile's vectors live in one search space: after the projection changes (the
+    // catalog's own one adopted), the profile of the built-in one is neither applied nor
+    // written over, and it is there again when the built-in projection is.
+    void aProfileServesOnlyItsOwnSpace()
+    {
+        QTemporaryDir tasteDir;
+        const QString projectionFile = cacheFiles::projectionPath(cache());
+        const auto cleanUp = qScopeGuard([&] { QFile::remove(projectionFile); });
+        QString builtInFile;
+        {
+            auto session = newSession(tasteDir);
+            openAndIndex(*session, catalog(), cache());
+            QVERIFY(!session->usesOwnProjection());
+            like(*session, m_names.at(2));
+            QCOMPARE(session->taste().likes(), 1);
+            builtInFile = session->tasteFilePath();
+            QVERIFY(QFileInfo::exists(builtInFile));
+            // The catalog's own projection where Tune to This Catalog leaves it: fitted on
+            // the catalog's rows, with two classes of its items.
+            const RowMatrixView rows = session->store()->vectors();
+            std::vector<int> classes(size_t(rows.rows()));
+            for (size_t i = 0; i < classes.size(); ++i) classes[i] = int(i % 2);
+            const auto own = DiscriminantProjection::fit(rows, classes);
+            QVERIFY2(own, qPrintable(own.error()));
+            QVERIFY(own->save(projectionFile));
+            settle();
+        }
+        const QByteArray saved = contentsOf(builtInFile);
+        auto session = newSession(tasteDir);
+        QCOMPARE(session->taste().likes(), 1); // no catalog open yet: the built-in projection's space
+        openAndIndex(*session, catalog(), cache());
+        QVERIFY(session->usesOwnProjection());
+        QCOMPARE(session->taste().likes(), 0);
+        QVERIFY(session->tasteFilePath() != builtInFile);
+        like(*session, m_names.at(3));
+        QCOMPARE(session->taste().likes(), 1);
+        QVERIFY(QFileInfo::exists(session->tasteFilePath()));
+        QCOMPARE(contentsOf(builtInFile), saved);
+
+        session->useBuiltInProjection();
+        QCOMPARE(session->tasteFilePath(), builtInFile);
+        QCOMPARE(session->taste().likes(), 1);
+        settle();
+    }
+
+    // Set aside beside an older damaged profile: a name of its own, nothing written over.
+    void aDamagedProfileIsSetAsideUnderANameOfItsOwn()
+    {
+        QTemporaryDir tasteDir;
+        auto session = newSession(tasteDir);
+        const QString path = session->tasteFilePath();
+        const QString firstAside = path + QStringLiteral(".damaged");
+        const QByteArray older = "an older damaged profile";
+        const QByteArray damaged = "LOOKBOOK-TASTE 2 0000000000000000\n{\"likes\":1}";
+        QVERIFY(write(firstAside, older));
+        QVERIFY(write(path, damaged));
+        QSignalSpy problems(session.get(), &CatalogSession::tasteProblem);
+        session->setTasteFolder(tasteDir.filePath(QStringLiteral("taste"))); // read again
+        QCOMPARE(problems.count(), 1);
+        QVERIFY2(problems.first().first().toString().contains(QStringLiteral(".damaged-2")),
+                 qPrintable(problems.first().first().toString()));
+        QVERIFY(session->taste().isEmpty());
+        QVERIFY(!QFileInfo::exists(path));
+        QCOMPARE(contentsOf(firstAside), older);
+        QCOMPARE(contentsOf(path + QStringLiteral(".damaged-2")), damaged);
+
+        openAndIndex(*session, catalog(), cache());
+        like(*session, m_names.at(4));
+        QCOMPARE(session->taste().likes(), 1);
+        const auto reread = TasteProfile::load(path, session->taste().spaceKey());
+        QVERIFY2(reread, qPrintable(reread.error()));
+        QCOMPARE(reread->likes(), 1);
+        QCOMPARE(contentsOf(firstAside), older);
+        QCOMPARE(contentsOf(path + QStringLiteral(".damaged-2")), damaged);
+        settle();
+    }
+
+    // A profile that cannot be read now is not damaged: it stays where it is, and the next
+    // like is kept in memory rather than written over it. As root (CI) permissions do not
+    // stop reading, so a folder takes the file's place.
+    void aProfileThatCannotBeReadIsNeitherMovedNorWrittenOver()
+    {
+        QTemporaryDir tasteDir;
+        auto session = newSession(tasteDir);
+        const QString path = session->tasteFilePath();
+        QVERIFY(write(path + QStringLiteral("/inside"), "kept"));
+        QSignalSpy problems(session.get(), &CatalogSession::tasteProblem);
+        session->setTasteFolder(tasteDir.filePath(QStringLiteral("taste"))); // read again
+        QCOMPARE(problems.count(), 1);
+        QVERIFY(QFileInfo(path).isDir());
+        QVERIFY(!QFileInfo::exists(path + QStringLiteral(".damaged")));
+
+        openAndIndex(*session, catalog(), cache());
+        like(*session, m_names.at(5));
+        QCOMPARE(session->taste().likes(), 1);
+        QCOMPARE(problems.count(), 2);
+        QVERIFY2(problems.last().first().toString().contains(QStringLiteral("not saved")),
+                 qPrintable(problems.last().first().toString()));
+        QVERIFY(QFileInfo(path).isDir());
+        QCOMPARE(contentsOf(path + QStringLiteral("/inside")), QByteArray("kept"));
+        QVERIFY(!QFileInfo::exists(path + QStringLiteral(".damaged")));
+        settle();
+    }
+
+    // A search asked while the full space waits to be built is answered (on the quick
+    // space): the build is still marked as under way when its outcome arrives.
+    void searchesGoOnWhileTheFullSpaceIsBuilt()
+    {
+        const QString space = cacheFiles::spacePath(cache());
+        QFile::remove(space);
+        BuildPoolHold hold;
+        auto session = newSession(m_dir);
+        session->setRecipe(augmenting());
+        openAndIndex(*session, catalog(), cache());
+        QCOMPARE(int(searchItem(*session, m_names.first(), 3).results.size()), 3);
+        QVERIFY(session->isBuildingSpace());
+        QVERIFY(!QFileInfo::exists(space));
+
+        QVERIFY(!hold.release());
+        QTRY_VERIFY_WITH_TIMEOUT(!session->isBuildingSpace(), kIndexTimeoutMs);
+        QVERIFY(QFileInfo::exists(space)); // built and saved: its store is still the session's
+        QCOMPARE(int(searchItem(*session, m_names.first(), 3).results.size()), 3);
+        settle();
+    }
+
+    // A session destroyed while its full build waits does not wait for it, the build never
+    // runs, and no space is saved for a store that is no longer any session's.
+    void closingTakesBackTheFullBuild()
+    {
+        const QString space = cacheFiles::spacePath(cache());
+        QFile::remove(space);
+        BuildPoolHold hold;
+        {
+            auto session = newSession(m_dir);
+            session->setRecipe(augmenting());
+            openAndIndex(*session, catalog(), cache());
+            searchItem(*session, m_names.first(), 3); // by its outcome the full build has been started
+            QVERIFY(session->isBuildingSpace());
+        }
+        QVERIFY(!hold.release()); // the guard let go: the destructor waited for the held build
+        pools::spaceBuild()->waitForDone();
+        settle();
+        QVERIFY(!QFileInfo::exists(space));
+    }
+
+    // What the session's full build is told when it goes: a build cancelled stops at its
+    // next block, and what it leaves is never saved.
+    void aCancelledSpaceBuildIsNeverSaved()
+    {
+        const QString space = cacheFiles::spacePath(cache());
+        QFile::remove(space);
+        const auto opened = Catalog::open(catalog(), cache(), augmenting());
+        QVERIFY2(opened, qPrintable(opened.error()));
+        QCOMPARE(opened->size(), kCatalogSize);
+        QVERIFY(opened->canSaveSpace());
+        std::atomic_bool cancel{true};
+        const auto cancelled = opened->buildSpace(augmenting(), SearchSpace::Speed::Full, &cancel);
+        QVERIFY(cancelled->cancelled());
+        QVERIFY(!opened->saveSpace(*cancelled));
+        QVERIFY(!QFileInfo::exists(space));
+        cancel = false;
+        const auto built = opened->buildSpace(augmenting(), SearchSpace::Speed::Full, &cancel);
+        QVERIFY(!built->cancelled());
+        QVERIFY(opened->saveSpace(*built));
+        QVERIFY(QFileInfo::exists(space));
     }
 };
 
