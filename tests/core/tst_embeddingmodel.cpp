@@ -15,54 +15,60 @@
 
 using namespace lookbook;
 
-namespace {
-constexpr double kGoldenCosine = 0.9999;
-
-struct Golden {
-    QStringList images; // relative to the shared folder
-    QJsonObject recipes;
-};
-
-Golden readGolden()
-{
-    QFile file(test::testDataDir() + QStringLiteral("/golden/embeddings.json"));
-    if (!file.open(QIODevice::ReadOnly)) qFatal("tests/data/golden/embeddings.json is missing");
-    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
-    Golden g;
-    for (const auto &v : root.value(QStringLiteral("images")).toArray()) g.images << v.toString();
-    g.recipes = root.value(QStringLiteral("recipes")).toObject();
-    return g;
-}
-
-} // namespace
-
 class TestEmbeddingModel : public QObject {
     Q_OBJECT
 private slots:
     void matchesIndependentReference_data()
     {
         QTest::addColumn<QString>("recipeId");
-        for (const QString &id : readGolden().recipes.keys()) QTest::newRow(qPrintable(id)) << id;
+        for (const QString &id : test::goldenEmbeddings().recipes.keys()) QTest::newRow(qPrintable(id)) << id;
     }
     void matchesIndependentReference()
     {
         QFETCH(QString, recipeId);
-        const Golden golden = readGolden();
+        const test::GoldenEmbeddings golden = test::goldenEmbeddings();
         QStringList paths;
         for (const QString &rel : golden.images) paths << test::sharedDir() + u'/' + rel;
         const auto recipe = EmbeddingRecipe::fromId(recipeId);
         QVERIFY(recipe);
         const RowMatrix embeddings = test::sharedModel()->embed(test::loadImages(paths), *recipe);
-        const QJsonArray expected = golden.recipes.value(recipeId).toArray();
-        QCOMPARE(embeddings.rows(), expected.size());
-        for (int i = 0; i < expected.size(); ++i) {
-            const QJsonArray values = expected[i].toArray();
-            QCOMPARE(values.size(), embeddings.cols());
-            Eigen::RowVectorXf reference(values.size());
-            for (int j = 0; j < values.size(); ++j) reference[j] = float(values[j].toDouble());
-            const double cosine = embeddings.row(i).dot(reference) / (embeddings.row(i).norm() * reference.norm());
-            QVERIFY2(cosine >= kGoldenCosine, qPrintable(QStringLiteral("%1: cosine %2").arg(golden.images[i]).arg(cosine, 0, 'g', 8)));
+        test::compareWithGolden(embeddings, golden.recipes.value(recipeId).toArray(), golden.images);
+    }
+
+    // The default recipe as the product runs it: catalog files as catalog items (squashed
+    // to 288, the class probabilities blended in) and street photos as outside photos, the
+    // query path (its qcrop224 part: centre crop at 224), each against the reference.
+    void defaultRecipeMatchesIndependentReference_data()
+    {
+        QTest::addColumn<QString>("role");
+        QTest::addColumn<int>("imageRole");
+        QTest::newRow("catalog items") << QStringLiteral("catalog") << int(ImageRole::CatalogItem);
+        QTest::newRow("outside photos") << QStringLiteral("outside") << int(ImageRole::OutsidePhoto);
+    }
+    void defaultRecipeMatchesIndependentReference()
+    {
+        QFETCH(QString, role);
+        QFETCH(int, imageRole);
+        const test::GoldenEmbeddings golden = test::goldenEmbeddings();
+        // The reference is of the default's parts that shape embeddings (the projection and
+        // colour act at search time): a new default needs a new reference.
+        EmbeddingRecipe embeddingParts = EmbeddingRecipe::defaultRecipe();
+        embeddingParts.projectionWeight = 0;
+        embeddingParts.colourWeight = 0;
+        embeddingParts.augmentNeighbours = 0;
+        embeddingParts.expansionNeighbours = 0;
+        QCOMPARE(embeddingParts.id(), golden.pathsRecipe);
+        const QJsonObject path = golden.paths.value(role).toObject();
+        QStringList files, names;
+        for (const auto &index : path.value(QStringLiteral("images")).toArray()) {
+            names << golden.images.value(index.toInt());
+            files << test::sharedDir() + u'/' + names.last();
         }
+        QVERIFY(!files.isEmpty());
+        const RowMatrix embeddings =
+            test::sharedModel()->embed(test::loadImages(files), EmbeddingRecipe::defaultRecipe(), ImageRole(imageRole));
+        QCOMPARE(embeddings.cols(), 2048 + 1000);
+        test::compareWithGolden(embeddings, path.value(QStringLiteral("embeddings")).toArray(), names);
     }
 
     void batchAgreesWithSingleImages()

@@ -12,6 +12,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <set>
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -55,6 +57,47 @@ private:
         everything.k = m_store.size();
         everything.allowed = &allowed;
         return m_space->search(query, everything);
+    }
+
+    // A query whose ranking a taste for its 6th result f alone must change. The taste
+    // re-ranks the first 20 candidates by s + w cos(item, f): f gains w |f|; any item ranked
+    // 7th or lower at most w |item|, so never more than B = s_7 + w max|item|. So when the
+    // weakest of the plain top 5 after the taste, A_min, is below f's A_f, the next weakest
+    // is above B and A_f > B, the tasted top 5 is the plain one with f in place of the
+    // weakest. The first query of the catalog for which the figures say so is the case.
+    struct TasteCase {
+        int query = -1, favourite = -1, dropped = -1;
+        std::vector<int> plainTop5;
+    };
+    TasteCase tasteCase() const
+    {
+        const float weight = TasteProfile::kDefaultWeight;
+        for (int q = 0; q < m_store.size(); ++q) {
+            RecommendRequest wide;
+            wide.items = {q};
+            wide.k = 20;
+            const auto candidates = recommender().recommend(wide, nullptr, m_recipe);
+            if (!candidates || candidates->results.size() < 20) continue;
+            const std::vector<ResultItem> &c = candidates->results;
+            TasteProfile taste(m_recipe.id());
+            taste.addLike(m_space->itemQuery(c[5].item));
+            const auto adjusted = [&](const ResultItem &r) {
+                return r.score + weight * m_space->itemQuery(r.item).dot(taste.direction());
+            };
+            float bound = -2;
+            for (size_t r = 6; r < c.size(); ++r)
+                bound = std::max(bound, c[6].score + weight * m_space->itemQuery(c[r].item).norm());
+            std::vector<std::pair<float, int>> top5;
+            for (size_t r = 0; r < 5; ++r) top5.push_back({adjusted(c[r]), c[r].item});
+            std::sort(top5.begin(), top5.end());
+            const float favourite = adjusted(c[5]);
+            if (top5[0].first < favourite && top5[1].first > bound && favourite > bound) {
+                TasteCase found{q, c[5].item, top5[0].second, {}};
+                for (size_t r = 0; r < 5; ++r) found.plainTop5.push_back(c[r].item);
+                return found;
+            }
+        }
+        return {};
     }
 
 private slots:
@@ -286,29 +329,34 @@ private slots:
     // The taste re-orders near-equal candidates only, and survives a restart.
     void tasteProfileRerankGentlyAndPersists()
     {
-        const int query = 5;
+        const TasteCase taken = tasteCase();
+        QVERIFY2(taken.query >= 0, "no query of the catalog has a 6th result that a taste for it must lift into its top 5");
+        qInfo("query %d: a taste for its 6th result %d must put it in place of %d", taken.query, taken.favourite, taken.dropped);
+        const int query = taken.query;
         RecommendRequest request;
         request.items = {query};
         request.k = 5;
         const auto plain = recommender().recommend(request, nullptr, m_recipe);
         QVERIFY(plain);
-        // A taste for what ranks 8th: it may climb a little, but never past a clear winner.
-        RecommendRequest wide = request;
-        wide.k = 20;
-        const auto candidates = recommender().recommend(wide, nullptr, m_recipe);
-        QVERIFY(candidates);
-        const int favourite = candidates->results[7].item;
+        std::vector<int> plainTop5;
+        for (const ResultItem &r : plain->results) plainTop5.push_back(r.item);
+        QCOMPARE(plainTop5, taken.plainTop5); // the first 5 of 20 candidates are the top 5
         TasteProfile taste(m_recipe.id());
-        taste.addLike(m_space->itemQuery(favourite));
+        taste.addLike(m_space->itemQuery(taken.favourite));
         request.taste = &taste;
         const auto tasted = recommender().recommend(request, nullptr, m_recipe);
         QVERIFY(tasted);
         QVERIFY(tasted->tasteApplied);
         QCOMPARE(int(tasted->results.size()), 5);
+        // The ranking changes, toward the taste: f comes in, the weakest after the taste goes.
+        std::set<int> expected(plainTop5.begin(), plainTop5.end()), got;
+        expected.erase(taken.dropped);
+        expected.insert(taken.favourite);
+        for (const ResultItem &r : tasted->results) got.insert(r.item);
+        QCOMPARE(got, expected);
         const float weight = TasteProfile::kDefaultWeight;
         for (const ResultItem &r : tasted->results) // nothing jumps more than the taste's weight can pay for
             QVERIFY(r.score >= plain->results.back().score - 2 * weight);
-        if (plain->results[0].score - plain->results[1].score > 2 * weight) QCOMPARE(tasted->results[0].item, plain->results[0].item);
 
         // Saved and read back; another space's profile and a damaged file are refused.
         QTemporaryDir dir;

@@ -1,6 +1,8 @@
 // Exports of a result set read back as their users read them: the CSV with the project's RFC
 // 4180 reader, the JSON with Qt's, the contact sheet decoded and measured, the copies compared
-// byte for byte with the catalog's photos. Real catalog photos and their styles.csv labels.
+// byte for byte with the catalog's photos. The catalog is made by the suite (JPEG photos drawn
+// with OpenCV, a styles.csv in the Kaggle catalog's columns, a street photo), so that it needs
+// no shared folder and runs wherever the unit label does.
 #include "TestSupport.h"
 
 #include "ContactSheet.h"
@@ -18,6 +20,7 @@
 #include <QtTest>
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -44,6 +47,69 @@ QByteArray contents(const QString &path)
 
 QByteArray sha256(const QString &path) { return QCryptographicHash::hash(contents(path), QCryptographicHash::Sha256); }
 
+// A catalog of kCatalogPhotos photos in a temporary folder: images/<id>.jpg at the catalog's
+// 60x80 pixels, each a garment of its own colour with stripes on a light ground (the sheet's
+// checks need photos that are not uniform), its styles.csv, and a 240x320 street photo.
+constexpr int kCatalogPhotos = 8;
+const char *const kStylesCsv =
+    "id,gender,masterCategory,subCategory,articleType,baseColour,season,year,usage,productDisplayName\n"
+    "1550,Women,Apparel,Dress,Dresses,Red,Summer,2012,Casual,Tokyo Talkies Women Red Dress\n"
+    "1551,Men,Apparel,Topwear,Shirts,Navy Blue,Fall,2011,Casual,Turtle Check Men Navy, White Shirt\n"
+    "1552,Women,Apparel,Topwear,Tops,Green,Summer,2012,Casual,Inkfruit Women Green Top\n"
+    "1553,Men,Apparel,Bottomwear,Jeans,Blue,Winter,2012,Casual,Peter England Men Blue Jeans\n"
+    "1554,Women,Accessories,Bags,Handbags,Brown,Summer,,,Baggit Women Brown Handbag\n"
+    "1555,Men,Apparel,Topwear,Tshirts,Black,Summer,2011,Sports,Puma Men Black T-shirt\n"
+    "1556,Women,Footwear,Shoes,Heels,Pink,Summer,2012,Casual,Catwalk Women Pink Heels\n"
+    "1557,Unisex,Accessories,Watches,Watches,Silver,Winter,2016,Casual,Titan Unisex Silver Watch\n";
+
+cv::Mat garmentPhoto(int width, int height, int seed)
+{
+    cv::Mat photo(height, width, CV_8UC3, cv::Scalar(235, 238, 240));
+    const cv::Scalar colour((seed * 67) % 200, (seed * 131 + 60) % 200, (seed * 29 + 120) % 200);
+    const cv::Rect garment(width / 6, height / 8, width * 2 / 3, height * 3 / 4);
+    cv::rectangle(photo, garment, colour, cv::FILLED);
+    for (int y = garment.y; y < garment.br().y; y += 6 + seed % 4)
+        cv::line(photo, {garment.x, y}, {garment.br().x - 1, y}, colour * 0.4, 2);
+    return photo;
+}
+
+struct GeneratedCatalog {
+    GeneratedCatalog()
+    {
+        if (!dir.isValid() || !QDir().mkpath(root + QStringLiteral("/images")))
+            qFatal("cannot make a catalog in a temporary folder: %s", qPrintable(dir.errorString()));
+        for (int i = 0; i < kCatalogPhotos; ++i) {
+            names << QStringLiteral("%1.jpg").arg(1550 + i);
+            write(root + QStringLiteral("/images/") + names.last(), garmentPhoto(60, 80, i + 1));
+        }
+        write(streetPhoto, garmentPhoto(240, 320, 12)); // far from the outline's colour
+        QFile styles(root + QStringLiteral("/styles.csv"));
+        if (!styles.open(QIODevice::WriteOnly) || styles.write(kStylesCsv) < 0)
+            qFatal("cannot write %s: %s", qPrintable(styles.fileName()), qPrintable(styles.errorString()));
+    }
+    static void write(const QString &path, const cv::Mat &photo)
+    {
+        if (!cv::imwrite(path.toStdString(), photo)) qFatal("cannot write %s", qPrintable(path));
+    }
+
+    QTemporaryDir dir; // first: the paths below are in it
+    const QString root = dir.filePath(QStringLiteral("catalog"));
+    const QString streetPhoto = dir.filePath(QStringLiteral("street photo.jpg"));
+    QStringList names;
+};
+
+const GeneratedCatalog &catalog()
+{
+    static const GeneratedCatalog generated;
+    return generated;
+}
+
+// The first n photos of the catalog, by name.
+QStringList catalogPhotos(int n)
+{
+    return catalog().names.mid(0, n);
+}
+
 // The first catalog photos as the results of a street photo, best first, with their labels
 // from styles.csv; result 2 has a product name that needs quoting, result 4 a column of its
 // own with a line break.
@@ -51,15 +117,15 @@ enum class Query { File, Bytes, None };
 
 SearchOutcome outcomeOf(const QStringList &names, Query query = Query::File)
 {
-    const QString root = test::sharedCatalogDir();
+    const QString root = catalog().root;
     auto labels = StyleLabels::load(root + QStringLiteral("/styles.csv"));
     if (!labels) qFatal("%s", qPrintable(labels.error()));
     SearchOutcome outcome;
     outcome.queryName = QStringLiteral("street photo ü.jpg");
-    if (query == Query::File) outcome.queryPath = test::firstStreetPhoto(QStringLiteral("dress"));
+    if (query == Query::File) outcome.queryPath = catalog().streetPhoto;
     if (query == Query::Bytes) { // a pasted picture: no file, its bytes
         outcome.queryName = QStringLiteral("pasted image");
-        outcome.queryImage = contents(test::firstStreetPhoto(QStringLiteral("dress")));
+        outcome.queryImage = contents(catalog().streetPhoto);
     }
     outcome.catalogRoot = root;
     outcome.catalogItems = 3000;
@@ -104,7 +170,7 @@ class TestResultExporter : public QObject {
 private slots:
     void csvReadsBackWithItsQuoting()
     {
-        const SearchOutcome outcome = outcomeOf(test::firstCatalogImages(kResults));
+        const SearchOutcome outcome = outcomeOf(catalogPhotos(kResults));
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("new folder/results.csv")); // folders are created
         const Status written = ResultExporter::exportTo(outcome, path);
@@ -149,7 +215,7 @@ private slots:
     // (a negative score) and other text are written as they are.
     void csvCellsNeverRunAsFormulas()
     {
-        SearchOutcome outcome = outcomeOf(test::firstCatalogImages(3), Query::None);
+        SearchOutcome outcome = outcomeOf(catalogPhotos(3), Query::None);
         const QStringList risky{QStringLiteral("=HYPERLINK(\"http://x\",\"y\")"), QStringLiteral("+1"), QStringLiteral("-5 stars"),
                                 QStringLiteral("@SUM(A1)"), QStringLiteral("\t=1")};
         for (const QString &value : risky) outcome.results[0].labels[QStringLiteral("c") + QString::number(risky.indexOf(value))] = value;
@@ -171,7 +237,7 @@ private slots:
 
     void jsonReadsBack()
     {
-        const SearchOutcome outcome = outcomeOf(test::firstCatalogImages(kResults));
+        const SearchOutcome outcome = outcomeOf(catalogPhotos(kResults));
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("results.JSON")); // the suffix in any case
         const Status written = ResultExporter::exportTo(outcome, path);
@@ -217,7 +283,7 @@ private slots:
         QFETCH(int, results);
         QFETCH(Query, query);
         const bool withQuery = query != Query::None;
-        const SearchOutcome outcome = outcomeOf(test::firstCatalogImages(results), query);
+        const SearchOutcome outcome = outcomeOf(catalogPhotos(results), query);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("sheet.png"));
         const Status written = ResultExporter::exportTo(outcome, path);
@@ -245,7 +311,7 @@ private slots:
     // outline changes the pixels along the region's edges, not inside it or far outside.
     void contactSheetOutlinesTheSearchedRegion()
     {
-        SearchOutcome outcome = outcomeOf(test::firstCatalogImages(2));
+        SearchOutcome outcome = outcomeOf(catalogPhotos(2));
         const auto query = ImageLoader().loadFile(outcome.queryPath);
         QVERIFY(query);
         const cv::Mat plain = ContactSheet().render(outcome);
@@ -278,7 +344,7 @@ private slots:
     void contactSheetShowsUnreadablePhotosAsPlaceholders()
     {
         QTemporaryDir dir;
-        SearchOutcome outcome = outcomeOf(test::firstCatalogImages(3));
+        SearchOutcome outcome = outcomeOf(catalogPhotos(3));
         const QString fake = dir.filePath(QStringLiteral("not a photo.jpg"));
         QFile file(fake);
         QVERIFY(file.open(QIODevice::WriteOnly));
@@ -302,7 +368,7 @@ private slots:
 
     void copiesNeverReplaceAndKeepTheBytes()
     {
-        const QStringList names = test::firstCatalogImages(kResults);
+        const QStringList names = catalogPhotos(kResults);
         const SearchOutcome outcome = outcomeOf(names);
         QHash<QString, QByteArray> before;
         for (const ResultItem &item : outcome.results) before.insert(item.absolutePath, sha256(item.absolutePath));
@@ -351,7 +417,7 @@ private slots:
     void missingSourceIsReportedAndTheRestCopied()
     {
         QTemporaryDir dir;
-        SearchOutcome outcome = outcomeOf(test::firstCatalogImages(3));
+        SearchOutcome outcome = outcomeOf(catalogPhotos(3));
         outcome.results[1].absolutePath = dir.filePath(QStringLiteral("deleted since the search.jpg"));
         const CopyReport report = ResultExporter::copyFiles(outcome, dir.filePath(QStringLiteral("out")));
         QCOMPARE(int(report.copied.size()), 2);
@@ -365,14 +431,14 @@ private slots:
     void unwritableTargetsAreReported()
     {
 #ifdef Q_OS_UNIX
-        // Permissions do not stop root (as CI runs).
-        if (::geteuid() == 0) QSKIP("running as root: permissions do not apply");
+        // Permissions do not stop root (as CI runs): then the test runs itself again without root's override.
+        if (test::permissionsDoNotApply()) return test::rerunUnprivileged();
 #endif
         QTemporaryDir dir;
         const QString locked = dir.filePath(QStringLiteral("locked"));
         QVERIFY(QDir().mkpath(locked));
         QVERIFY(QFile::setPermissions(locked, QFile::ReadOwner | QFile::ExeOwner));
-        const SearchOutcome outcome = outcomeOf(test::firstCatalogImages(2));
+        const SearchOutcome outcome = outcomeOf(catalogPhotos(2));
 
         for (const QString &folder : {locked, locked + QStringLiteral("/sub")}) {
             const CopyReport report = ResultExporter::copyFiles(outcome, folder);
@@ -391,7 +457,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("results.txt"));
-        const Status written = ResultExporter::exportTo(outcomeOf(test::firstCatalogImages(1)), path);
+        const Status written = ResultExporter::exportTo(outcomeOf(catalogPhotos(1)), path);
         QVERIFY(!written.ok());
         QVERIFY2(written.error().contains(QStringLiteral(".csv, .json or .png")), qPrintable(written.error()));
         QVERIFY(!QFile::exists(path));

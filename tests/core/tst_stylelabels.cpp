@@ -1,11 +1,11 @@
 // StyleLabels: the RFC 4180 reader, the styles.csv rules (id column, short/long/duplicate
-// rows, Kaggle's unquoted commas in productDisplayName), lookup by catalog file, and the real
-// styles.csv of the shared demo catalog.
+// rows, Kaggle's unquoted commas in productDisplayName), lookup by catalog file, and a file
+// shaped like the Kaggle catalog's styles.csv. The shared demo catalog's own styles.csv is
+// read in tst_democatalog (label "model"): this suite needs no shared folder.
 
 #include "StyleLabels.h"
 
 #include <QFile>
-#include <QFileInfo>
 #include <QRandomGenerator>
 #include <QSet>
 #include <QTemporaryDir>
@@ -17,20 +17,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 using Records = QList<QStringList>;
-
-QString sharedDir()
-{
-    const QString fromEnv = qEnvironmentVariable("LOOKBOOK_SHARED");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    return QStringLiteral(LOOKBOOK_TEST_DATA_DIR "/../../../shared");
-}
-
-QString realStylesCsv()
-{
-    return QFileInfo(sharedDir() + QStringLiteral("/data/fashion-product-images-small-subset/styles.csv"))
-        .absoluteFilePath();
-}
 
 } // namespace
 
@@ -49,7 +35,7 @@ private slots:
     void loadFromFile();
     void loadMissingFile();
     void robustToArbitraryBytes();
-    void realStylesCsv();
+    void kaggleShapedStylesCsv();
 };
 
 void TestStyleLabels::parseCsv_data()
@@ -378,41 +364,61 @@ void TestStyleLabels::robustToArbitraryBytes()
     }
 }
 
-void TestStyleLabels::realStylesCsv()
+// The Kaggle catalog's styles.csv, in small: its ten columns, LF line ends, no quotes, the
+// product names with unquoted commas and the empty fields of the full file, ids that are not
+// in order; read from disk as the catalog opens it, then looked up by the images' paths.
+void TestStyleLabels::kaggleShapedStylesCsv()
 {
-    const QString path = ::realStylesCsv();
-    QVERIFY2(QFileInfo::exists(path),
-             qPrintable(u"The demo catalog's styles.csv is missing at %1; set LOOKBOOK_SHARED to the "
-                        "shared folder (with data/fashion-product-images-small-subset/)"_s
-                            .arg(path)));
+    const QByteArray csv =
+        "id,gender,masterCategory,subCategory,articleType,baseColour,season,year,usage,productDisplayName\n"
+        "1550,Unisex,Sporting Goods,Sports Equipment,Footballs,White,Fall,2010,Sports,Puma Cat Trainer-WBL Football\n"
+        "39386,Men,Apparel,Bottomwear,Jeans,Blue,Summer,2012,Casual,Peter England Men Party Blue Jeans\n"
+        "15970,Men,Apparel,Topwear,Shirts,Navy Blue,Fall,2011,Casual,Turtle Check Men Navy, White Blue Shirt\n"
+        "12369,Women,Accessories,Bags,Handbags,Brown,Summer,,,Baggit Women Brown, Beige, Tan Handbag\n"
+        "53759,Men,Apparel,Topwear,Tshirts,Grey,Summer,2012,Casual,Puma Men Grey T-shirt\n"
+        "1855,Women,Apparel,Topwear,Tops,Grey,Summer,2011,,Inkfruit Women's Caf\xC3\xA9 Grey Top\n";
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(u"styles.csv"_s);
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QCOMPARE(file.write(csv), qint64(csv.size()));
+    file.close();
 
     const Expected<StyleLabels> labels = StyleLabels::load(path);
     QVERIFY2(labels.ok(), qPrintable(labels.error()));
-    QCOMPARE(labels->size(), 3000);
+    QCOMPARE(labels->size(), 6);
     QCOMPARE(labels->columns(),
              (QStringList{u"id"_s, u"gender"_s, u"masterCategory"_s, u"subCategory"_s,
                           u"articleType"_s, u"baseColour"_s, u"season"_s, u"year"_s,
                           u"usage"_s, u"productDisplayName"_s}));
     QVERIFY2(labels->warnings().isEmpty(), qPrintable(labels->warnings().join(u'\n')));
 
-    // The API has no row iteration: take the ids from the raw records.
-    QFile file(path);
-    QVERIFY(file.open(QIODevice::ReadOnly));
-    const Records records = lookbook::parseCsv(file.readAll());
-    QCOMPARE(records.size(), 3001);
+    // Every record's id has its row, with its article type: none lost or shifted.
+    const Records records = lookbook::parseCsv(csv);
+    QCOMPARE(records.size(), 7);
     QSet<QString> articleTypes;
     for (qsizetype i = 1; i < records.size(); ++i) {
         const StyleLabels::Row *row = labels->forId(records.at(i).at(0));
         QVERIFY(row);
+        QCOMPARE(row->value(u"gender"_s), records.at(i).at(1));
         articleTypes.insert(row->value(u"articleType"_s));
     }
-    QCOMPARE(articleTypes.size(), 141);
+    QCOMPARE(articleTypes.size(), 6);
 
     const StyleLabels::Row *football = labels->forFile(u"images/1550.jpg"_s);
     QVERIFY(football);
     QCOMPARE(football->value(u"articleType"_s), u"Footballs"_s);
     QCOMPARE(football->value(u"baseColour"_s), u"White"_s);
     QCOMPARE(labels->value(u"images/1550.jpg"_s, u"baseColour"_s), u"White"_s);
+    // The name's unquoted commas stay in the name; the fields before it stay in place.
+    QCOMPARE(labels->value(u"images/15970.jpg"_s, u"productDisplayName"_s), u"Turtle Check Men Navy, White Blue Shirt"_s);
+    QCOMPARE(labels->value(u"images/15970.jpg"_s, u"baseColour"_s), u"Navy Blue"_s);
+    QCOMPARE(labels->value(u"images/12369.jpg"_s, u"productDisplayName"_s), u"Baggit Women Brown, Beige, Tan Handbag"_s);
+    QCOMPARE(labels->value(u"images/12369.jpg"_s, u"year"_s), QString());
+    QCOMPARE(labels->value(u"images/12369.jpg"_s, u"usage"_s), QString());
+    QCOMPARE(labels->value(u"images/1855.jpg"_s, u"productDisplayName"_s), u"Inkfruit Women's Caf\u00e9 Grey Top"_s);
+    QCOMPARE(labels->value(u"images/1855.jpg"_s, u"usage"_s), QString());
 }
 
 QTEST_GUILESS_MAIN(TestStyleLabels)

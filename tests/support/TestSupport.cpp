@@ -5,9 +5,18 @@
 #include "ImageLoader.h"
 #include "ResourceLocator.h"
 
+#include <QCoreApplication>
 #include <QDir>
 #include <QFile>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace lookbook::test {
 
@@ -109,6 +118,88 @@ EmbeddingStore storeOf(const RowMatrix &rows)
     for (Eigen::Index i = 0; i < rows.rows(); ++i) files.push_back({QStringLiteral("%1.jpg").arg(i), 1, 1});
     store.upsert(files, rows);
     return store;
+}
+
+GoldenEmbeddings goldenEmbeddings()
+{
+    QFile file(testDataDir() + QStringLiteral("/golden/embeddings.json"));
+    if (!file.open(QIODevice::ReadOnly)) qFatal("tests/data/golden/embeddings.json is missing");
+    const QJsonObject root = QJsonDocument::fromJson(file.readAll()).object();
+    GoldenEmbeddings g;
+    for (const auto &v : root.value(QStringLiteral("images")).toArray()) g.images << v.toString();
+    g.recipes = root.value(QStringLiteral("recipes")).toObject();
+    g.pathsRecipe = root.value(QStringLiteral("paths_recipe")).toString();
+    g.paths = root.value(QStringLiteral("paths")).toObject();
+    return g;
+}
+
+void compareWithGolden(const RowMatrix &rows, const QJsonArray &expected, const QStringList &names, double minCosine)
+{
+    QCOMPARE(rows.rows(), expected.size());
+    QCOMPARE(names.size(), expected.size());
+    for (int i = 0; i < expected.size(); ++i) {
+        const QJsonArray values = expected[i].toArray();
+        QCOMPARE(values.size(), rows.cols());
+        Eigen::RowVectorXf reference(values.size());
+        for (int j = 0; j < values.size(); ++j) reference[j] = float(values[j].toDouble());
+        const double cosine = rows.row(i).dot(reference) / (rows.row(i).norm() * reference.norm());
+        QVERIFY2(cosine >= minCosine, qPrintable(QStringLiteral("%1: cosine %2").arg(names[i]).arg(cosine, 0, 'g', 8)));
+    }
+}
+
+namespace {
+// The capabilities that let root read, write and search whatever the file modes say.
+const QStringList kOverrides{QStringLiteral("dac_override"), QStringLiteral("dac_read_search")};
+// Set in the child's environment: a child that still overrides permissions means setpriv did not work.
+const char kUnprivilegedChild[] = "LOOKBOOK_TEST_UNPRIVILEGED_CHILD";
+} // namespace
+
+bool permissionsDoNotApply()
+{
+#ifdef Q_OS_LINUX
+    // CapEff in /proc/self/status, in hex: bit 1 is CAP_DAC_OVERRIDE, bit 2 CAP_DAC_READ_SEARCH.
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (status.open(QIODevice::ReadOnly))
+        for (const QByteArray &line : status.readAll().split('\n'))
+            if (line.startsWith("CapEff:")) return (line.mid(7).trimmed().toULongLong(nullptr, 16) & 0x6) != 0;
+#endif
+#ifdef Q_OS_UNIX
+    return ::geteuid() == 0;
+#else
+    return false;
+#endif
+}
+
+void rerunUnprivileged()
+{
+    if (qEnvironmentVariableIsSet(kUnprivilegedChild)) QFAIL("setpriv left the child able to override file permissions");
+    const QString setpriv = QStandardPaths::findExecutable(QStringLiteral("setpriv"));
+    if (setpriv.isEmpty())
+        QFAIL("running as root, where permissions do not apply: this test runs itself again without root's "
+              "permission override, with setpriv, which is not on PATH (install util-linux)");
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QString::fromLatin1(kUnprivilegedChild), QStringLiteral("1"));
+    QString function = QString::fromLatin1(QTest::currentTestFunction());
+    if (QTest::currentDataTag()) function += u':' + QString::fromLatin1(QTest::currentDataTag());
+    // The same user, so every path the parent reaches stays in reach, minus the two
+    // capabilities (dropped from the bounding and inheritable sets, so the exec cannot regain them).
+    const QString dropped = u'-' + kOverrides.join(QStringLiteral(",-"));
+    QProcess child;
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::MergedChannels);
+    child.start(setpriv, {QStringLiteral("--inh-caps=") + dropped, QStringLiteral("--bounding-set=") + dropped,
+                          QStringLiteral("--"), QCoreApplication::applicationFilePath(), function});
+    child.waitForFinished(-1); // CTest's timeout bounds the suite
+    const QString output = QString::fromLocal8Bit(child.readAll());
+    // The function itself passed, not only initTestCase (an unknown name also exits non-zero).
+    const QString passLine = QStringLiteral("::%1(").arg(function.section(u':', 0, 0));
+    const bool passed = child.exitStatus() == QProcess::NormalExit && child.exitCode() == 0
+        && !output.split(u'\n').filter(QStringLiteral("PASS   : ")).filter(passLine).isEmpty();
+    QVERIFY2(passed, qPrintable(QStringLiteral("%1 run again without root's permission override did not pass (exit code %2):\n%3")
+                                    .arg(function)
+                                    .arg(child.exitCode())
+                                    .arg(output)));
+    qInfo("%s passed without root's permission override (setpriv %s)", qPrintable(function), qPrintable(dropped));
 }
 
 } // namespace lookbook::test

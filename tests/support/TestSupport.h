@@ -5,6 +5,8 @@
 #include "EmbeddingModel.h"
 #include "EmbeddingStore.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QString>
 #include <QStringList>
 
@@ -43,5 +45,28 @@ RowMatrix structuredRows(Eigen::Index rows, Eigen::Index cols, unsigned seed);
 
 // A store holding `rows` as the embeddings of files 0.jpg, 1.jpg, ... (identity for tests).
 EmbeddingStore storeOf(const RowMatrix &rows);
+
+// File permissions do not stop root (its CAP_DAC_OVERRIDE), and CI runs as root: a test of
+// what an unreadable file or folder does runs its own test function again, as root without
+// that override (setpriv drops the capabilities), and passes only if that run passes:
+//     if (test::permissionsDoNotApply()) return test::rerunUnprivileged();
+// Staying the same user keeps every path the parent can reach in reach (a checkout in a
+// private home folder, say), where switching to nobody would not. Without setpriv
+// (util-linux) the test fails, never skips.
+bool permissionsDoNotApply();
+void rerunUnprivileged();
+
+// The independent reference embeddings, tests/data/golden/embeddings.json (made by
+// tests/tools/make_golden_embeddings.py with cv2 in Python; its README says how).
+struct GoldenEmbeddings {
+    QStringList images;  // relative to the shared folder
+    QJsonObject recipes; // recipe id -> one row per image, in the order of images
+    QString pathsRecipe; // the default recipe's embedding parts, whose paths follow
+    QJsonObject paths;   // role ("catalog", "outside") -> {images: [indices], fit, embeddings}
+};
+GoldenEmbeddings goldenEmbeddings(); // stops the test process when the file is missing
+// Fails the calling test unless row i of `rows` has a cosine of at least minCosine with
+// reference row i; names[i] says which image a failure is about.
+void compareWithGolden(const RowMatrix &rows, const QJsonArray &expected, const QStringList &names, double minCosine = 0.9999);
 
 } // namespace lookbook::test

@@ -25,9 +25,13 @@ Inputs (read-only, from the shared folder):
 
 Outputs (in --out):
     embeddings.json  {"model_sha256", "generator", "dimension", "images",
-                      "recipes": {name: [[2048 floats] per image]}}
+                      "recipes": {name: [[2048 floats] per image]},
+                      "paths_recipe": "squash-288-max-cls0.2-qcrop224",
+                      "paths": {role: {"images": [indices into images],
+                                       "fit": "squash-288" | "crop-224",
+                                       "embeddings": [[3048 floats] per image]}}}
                      Embeddings are L2-normalised; floats have 7 significant
-                     digits (6 if the file would exceed 600 kB).
+                     digits (6 if the file would exceed 900 kB).
     README.md        what the file is and how it was made.
 
 Recipes (input side 224, cv2.INTER_LINEAR everywhere):
@@ -38,6 +42,16 @@ Recipes (input side 224, cv2.INTER_LINEAR everywhere):
     crop-224-gem    shorter side -> 224 (max(224, lround)), centre crop at
                     x=(w-224)//2, y=(h-224)//2; GeM pooling with p=3,
                     (mean(clip(x,1e-6)^3))^(1/3)
+
+The default recipe (squash-288-max-cls0.2-qcrop224-lda1-col0.2; lda1 and col0.2
+act at search time, not on the embeddings) on both of its paths, "paths":
+    catalog   the 6 catalog files as catalog items: squash to 288x288 (a 9x9 map)
+    outside   the 2 street photos as outside photos, the query path: the "qcrop224"
+              part, centre crop at 224 as crop-224-gem above
+    each: max pooling, L2-normalised (2048); the class layer "prob" of the same
+    forward pass, c = sqrt(max(prob, 0)), c = 0.2 * c / |c| (1000); the two
+    appended and the row L2-normalised again (3048 floats). The script checks
+    that "prob" sums to 1 to 1e-4.
 
 As a cross-check the script verifies, for every image and recipe, that the
 spatial mean of `onnx_node!activation_48` equals the network's own
@@ -72,9 +86,24 @@ DIMENSION = 2048
 GEM_P = 3.0
 GEM_EPS = 1e-6
 CROSS_CHECK_TOL = 1e-4
-MAX_BYTES = 600_000
+MAX_BYTES = 900_000
 
 RECIPES = ("squash-224-max", "pad-224-avg", "crop-224-gem")
+
+# The default recipe's embedding parts (squash-288-max-cls0.2-qcrop224-lda1-col0.2 without
+# lda1 and col0.2, which act at search time on the stored rows): catalog items squashed to
+# 288, outside photos centre-cropped to 224, max pooling, and the class probabilities blended
+# in: sqrt(prob) L2-normalised, times 0.2, appended to the L2-normalised pooled map, then the
+# whole row L2-normalised. Each role on the images it is used for in the product: the
+# catalog files as catalog items, the street photos as outside photos (the query path).
+DEFAULT_RECIPE = "squash-288-max-cls0.2-qcrop224"
+CLASS_LAYER = "prob"
+CLASS_COUNT = 1000
+CLASS_WEIGHT = 0.2
+DEFAULT_PATHS = (  # role, fit, side, which images (indices into "images")
+    ("catalog", "squash", 288, range(0, N_CATALOG)),
+    ("outside", "crop", 224, range(N_CATALOG, N_CATALOG + len(QUERY_CLASSES))),
+)
 IMAGE_EXTS = {".jpg", ".jpeg", ".png", ".bmp", ".webp"}
 
 
@@ -106,37 +135,37 @@ def pick_images(shared):
     return rel
 
 
-def fit(bgr, mode):
+def fit(bgr, mode, side=SIDE):
     rows, cols = bgr.shape[:2]
     if mode == "squash":
-        return cv2.resize(bgr, (SIDE, SIDE), interpolation=cv2.INTER_LINEAR)
+        return cv2.resize(bgr, (side, side), interpolation=cv2.INTER_LINEAR)
     if mode == "pad":
-        s = SIDE / max(cols, rows)
-        w = min(max(lround(cols * s), 1), SIDE)
-        h = min(max(lround(rows * s), 1), SIDE)
+        s = side / max(cols, rows)
+        w = min(max(lround(cols * s), 1), side)
+        h = min(max(lround(rows * s), 1), side)
         small = cv2.resize(bgr, (w, h), interpolation=cv2.INTER_LINEAR)
-        out = np.full((SIDE, SIDE, 3), 255, dtype=np.uint8)
-        left, top = (SIDE - w) // 2, (SIDE - h) // 2
+        out = np.full((side, side, 3), 255, dtype=np.uint8)
+        left, top = (side - w) // 2, (side - h) // 2
         out[top:top + h, left:left + w] = small
         return out
     if mode == "crop":
-        s = SIDE / min(cols, rows)
-        w = max(SIDE, lround(cols * s))
-        h = max(SIDE, lround(rows * s))
+        s = side / min(cols, rows)
+        w = max(side, lround(cols * s))
+        h = max(side, lround(rows * s))
         big = cv2.resize(bgr, (w, h), interpolation=cv2.INTER_LINEAR)
-        x, y = (w - SIDE) // 2, (h - SIDE) // 2
-        return np.ascontiguousarray(big[y:y + SIDE, x:x + SIDE])
+        x, y = (w - side) // 2, (h - side) // 2
+        return np.ascontiguousarray(big[y:y + side, x:x + side])
     raise ValueError(mode)
 
 
-def to_blob(bgr224):
+def to_blob(bgr_square):
     """uint8 HxWx3 BGR -> float32 1x3xHxW, mean-subtracted, no swap, no scale."""
-    x = bgr224.astype(np.float32) - MEAN_BGR
+    x = bgr_square.astype(np.float32) - MEAN_BGR
     return np.ascontiguousarray(x.transpose(2, 0, 1)[np.newaxis])
 
 
 def pool(fmap, how):
-    """fmap: 2048x7x7 -> 2048 (float64)."""
+    """fmap: 2048xHxW (7x7 at 224, 9x9 at 288) -> 2048 (float64)."""
     x = fmap.reshape(fmap.shape[0], -1).astype(np.float64)
     if how == "max":
         return x.max(axis=1)
@@ -145,6 +174,37 @@ def pool(fmap, how):
     if how == "gem":
         return np.power(np.power(np.clip(x, GEM_EPS, None), GEM_P).mean(axis=1), 1.0 / GEM_P)
     raise ValueError(how)
+
+
+def default_path_embedding(net, bgr, mode, side):
+    """One image through the default recipe's path for one role: 2048 + 1000 floats."""
+    blob = to_blob(fit(bgr, mode, side))
+    net.setInput(blob, INPUT_NAME)
+    fmap, prob = net.forward([FEATURE_LAYER, CLASS_LAYER])
+    cells = side // 32  # ResNet-50's stride
+    if fmap.shape != (1, DIMENSION, cells, cells) or prob.shape != (1, CLASS_COUNT):
+        sys.exit(f"unexpected shapes at {side}: {FEATURE_LAYER} {fmap.shape}, {CLASS_LAYER} {prob.shape}")
+    p = prob[0].astype(np.float64)
+    if abs(p.sum() - 1.0) > CROSS_CHECK_TOL:
+        sys.exit(f"{CLASS_LAYER} at {side} is not a distribution: it sums to {p.sum():.6f}")
+    pooled = l2n(pool(fmap[0], "max"))
+    classes = np.sqrt(np.clip(p, 0.0, None))  # the Hellinger mapping
+    classes = CLASS_WEIGHT * classes / np.linalg.norm(classes)
+    return l2n(np.concatenate([pooled, classes]))
+
+
+def default_paths(net, shared, images):
+    """{role: {"images": [indices], "fit": ..., "embeddings": [...]}} for DEFAULT_RECIPE."""
+    out = {}
+    for role, mode, side, which in DEFAULT_PATHS:
+        rows = []
+        for i in which:
+            bgr = cv2.imread(str(shared / images[i]), cv2.IMREAD_COLOR)
+            if bgr is None:
+                sys.exit(f"cannot read {images[i]}")
+            rows.append(default_path_embedding(net, bgr, mode, side).tolist())
+        out[role] = {"images": list(which), "fit": f"{mode}-{side}", "embeddings": rows}
+    return out
 
 
 def l2n(v):
@@ -176,7 +236,14 @@ def render_json(doc, digits):
         rows = ["[" + ",".join(fmt % v for v in e) + "]" for e in embs]
         rblocks.append(json.dumps(name) + ": [\n" + ",\n".join(rows) + "]")
     lines.append(",\n".join(rblocks))
-    lines.append("}")
+    lines.append("},")
+    pblocks = []
+    for role, part in doc["paths"].items():
+        rows = ["[" + ",".join(fmt % v for v in e) + "]" for e in part["embeddings"]]
+        pblocks.append(json.dumps(role) + ": {" + f'"images": {json.dumps(part["images"])}, '
+                       f'"fit": {json.dumps(part["fit"])}, "embeddings": [\n' + ",\n".join(rows) + "]}")
+    lines.append(f'"paths_recipe": {json.dumps(doc["paths_recipe"])},')
+    lines.append('"paths": {\n' + ",\n".join(pblocks) + "}")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
@@ -230,7 +297,8 @@ def main():
           f"({worst[1]}), tolerance {CROSS_CHECK_TOL:g}: OK")
 
     doc = {"model_sha256": model_sha, "generator": generator, "dimension": DIMENSION,
-           "images": images, "recipes": {k: [e.tolist() for e in v] for k, v in recipes.items()}}
+           "images": images, "recipes": {k: [e.tolist() for e in v] for k, v in recipes.items()},
+           "paths_recipe": DEFAULT_RECIPE, "paths": default_paths(net, shared, images)}
     digits = 7
     text = render_json(doc, digits)
     if len(text.encode()) > MAX_BYTES:
@@ -247,6 +315,10 @@ def main():
     for name in RECIPES:
         first = recipes[name][0][:5]
         print(f"{name}: first 5 of image 0: " + " ".join(f"{v:.7g}" for v in first))
+    for role, part in doc["paths"].items():
+        e = np.array(part["embeddings"][0])
+        print(f"{DEFAULT_RECIPE} {role} ({part['fit']}): image {part['images'][0]}: first 3 "
+              + " ".join(f"{v:.7g}" for v in e[:3]) + f", class block norm {np.linalg.norm(e[DIMENSION:]):.6f}")
 
 
 def readme(doc, digits):
@@ -254,7 +326,7 @@ def readme(doc, digits):
     return f"""# Golden embeddings
 
 `embeddings.json` holds reference embeddings of {len(doc["images"])} images under three recipes,
-computed by a route that does not share code with the C++ pipeline
+and of the default recipe's two paths (`paths`: catalog items and outside photos), computed by a route that does not share code with the C++ pipeline
 (`core/embedding/EmbeddingModel.cpp`). The C++ tests compare their own embeddings with these,
 recipe by recipe and image by image, and expect cosine similarity >= 0.9999.
 
@@ -286,16 +358,29 @@ gives the same file.
 
 - `recipes`: for each recipe name, one L2-normalised {doc["dimension"]}-float embedding per image,
   in the order of `images`. Floats are written with {digits} significant digits.
+- `paths_recipe` (`{doc["paths_recipe"]}`, the embedding parts of the default recipe
+  `squash-288-max-cls0.2-qcrop224-lda1-col0.2`) and `paths`: for the roles `catalog` (images
+  {doc["paths"]["catalog"]["images"]}, embedded as catalog items) and `outside` (images
+  {doc["paths"]["outside"]["images"]}, embedded as photos from outside the catalog, the query path),
+  the fit used and one L2-normalised {doc["dimension"]} + {CLASS_COUNT}-float embedding per image.
 
 ## Recipes
 
-All read with `cv2.imread` (8-bit BGR), resized with `cv2.INTER_LINEAR`, input side 224.
+All read with `cv2.imread` (8-bit BGR), resized with `cv2.INTER_LINEAR`, input side 224
+(288 for the default recipe's catalog path).
 
 | name | fit | pooling over the 7x7 map of `onnx_node!activation_48` |
 | --- | --- | --- |
 | `squash-224-max` | resize straight to 224x224 | max |
 | `pad-224-avg` | longer side to 224 (`w = clamp(lround(cols*s), 1, 224)`, same for h), pad with white (255,255,255) at `left=(224-w)/2`, `top=(224-h)/2`, rest right/bottom | mean |
 | `crop-224-gem` | shorter side to 224 (`w = max(224, lround(cols*s))`, same for h), centre 224x224 crop at `x=(w-224)/2`, `y=(h-224)/2` | GeM, p=3: `(mean(max(x,1e-6)^3))^(1/3)` |
+
+The default recipe's paths (`paths`), the same steps at their own sizes:
+
+| role | fit | embedding |
+| --- | --- | --- |
+| `catalog` | `squash-288`: resize straight to 288x288 (a 9x9 map) | max pooling over the map, L2-normalised (2048), then the class layer `prob` of the same forward pass as `0.2 * L2(sqrt(max(prob, 0)))` (1000) appended, and the row L2-normalised |
+| `outside` | `crop-224` (the recipe's `qcrop224`): as `crop-224-gem` above | the same |
 
 ## How it was made, and why it is independent
 
