@@ -2,9 +2,12 @@
 
 #include "BenchSupport.h"
 #include "NearDuplicateFinder.h"
+#include "ParallelBlocks.h"
 #include "SearchSpace.h"
 #include "SimilarityJoin.h"
 #include "SpaceRows.h"
+
+#include <QFileInfo>
 
 #include <algorithm>
 #include <ctime>
@@ -62,37 +65,92 @@ void printGroupings(const NearDuplicates &found)
     }
 }
 
-} // namespace
-
-int runDuplicatesBench(const DuplicatesBenchOptions &options)
+// Pairs spread through the rows: the row `stride` after an original becomes its copy, exact
+// (even pairs) or moved along a direction unrelated to the catalog's rows (odd pairs).
+std::vector<std::pair<int, int>> plantCopies(RowMatrix &rows)
 {
-    out() << QStringLiteral("== duplicates: %1 items x %2 dimensions, %3 planted pairs, %4 threads in the search pool\n")
-                 .arg(options.items).arg(options.dimension).arg(kPlantedPairs).arg(pools::search()->maxThreadCount());
-    const RowMatrix base = baseRows(options.cache, options.dimension);
-    if (!options.cache.isEmpty()) {
-        // The real rows alone: what a catalog of that size costs.
-        const RowMatrixView real(base.data(), base.rows(), base.cols());
-        std::optional<NearDuplicates> found;
-        const Timing t = timed([&] { found = NearDuplicateFinder().find(real); });
-        out() << QStringLiteral("real rows (%1 items): finder %2; %3 groups, %4 items\n")
-                     .arg(base.rows()).arg(describe(t)).arg(found->groups.size()).arg(found->duplicateItems());
-        compareWidths(real);
-    }
-
-    RowMatrix rows = syntheticRows(base, options.items, 1);
-    // Pairs spread through the catalog: the row `stride` after an original becomes its copy,
-    // exact or moved along a direction unrelated to the catalog's rows.
-    const RowMatrix noise = syntheticRows(baseRows({}, options.dimension), kPlantedPairs, 3);
+    const RowMatrix noise = syntheticRows(baseRows({}, int(rows.cols())), kPlantedPairs, 3);
     std::vector<std::pair<int, int>> planted;
-    const int stride = options.items / (2 * kPlantedPairs);
+    const int stride = int(rows.rows()) / (2 * kPlantedPairs);
     for (int p = 0; p < kPlantedPairs; ++p) {
         const int original = 2 * p * stride, copy = original + stride;
         rows.row(copy) = rows.row(original);
         if (p % 2 == 1) rows.row(copy) = (rows.row(copy) + kMovedNoise * noise.row(p)).normalized();
         planted.emplace_back(original, copy);
     }
-    const RowMatrixView view(rows.data(), rows.rows(), rows.cols());
+    return planted;
+}
 
+// Half the sample from the planted pairs (every copy, then originals), half rows spread
+// through the catalog that are in no planted pair: a sample of rows with no near-duplicate
+// only would say little about the finder.
+std::vector<int> sampleRows(Eigen::Index count, const std::vector<std::pair<int, int>> &planted)
+{
+    std::vector<int> sample, inPairs;
+    for (int i = 0; i < kSampledRows / 2; ++i) {
+        const auto &[original, copy] = planted[size_t(i) % planted.size()];
+        sample.push_back(i < int(planted.size()) ? copy : original);
+    }
+    for (const auto &[original, copy] : planted) inPairs.insert(inPairs.end(), {original, copy});
+    std::sort(inPairs.begin(), inPairs.end());
+    for (int s = 0; int(sample.size()) < kSampledRows; ++s) {
+        const int row = int((std::int64_t(s) * count) / (kSampledRows / 2) + 1) % int(count);
+        if (!std::binary_search(inPairs.begin(), inPairs.end(), row)) sample.push_back(row);
+    }
+    return sample;
+}
+
+struct Agreement {
+    int agreeing = 0, above = 0;          // all sampled rows
+    int plantedAgreeing = 0, planted = 0; // the half from planted pairs
+    double seconds = 0;
+};
+
+// Each sampled row's exact nearest other row, by matrix products in blocks on the same pool
+// (and so the same threads) as the finder: the finder must name that row when it reaches
+// the threshold, and none otherwise.
+Agreement agreeWithExact(const RowMatrix &rows, const NearDuplicates &found, const std::vector<int> &sample)
+{
+    constexpr int kQueriesPerProduct = 100; // 100 x 44k scores: 18 MB
+    const int blocks = (int(sample.size()) + kQueriesPerProduct - 1) / kQueriesPerProduct;
+    std::vector<Agreement> perBlock(static_cast<size_t>(blocks));
+    Agreement total;
+    total.seconds = secondsOf([&] {
+        forEachBlock(int(sample.size()), kQueriesPerProduct, pools::search(), [&](int block, int first, int end) {
+            RowMatrix queries(end - first, rows.cols());
+            for (int s = first; s < end; ++s) queries.row(s - first) = rows.row(sample[size_t(s)]);
+            const Eigen::MatrixXf scores = queries * rows.transpose();
+            Agreement &a = perBlock[size_t(block)];
+            for (int s = first; s < end; ++s) {
+                Eigen::VectorXf row = scores.row(s - first).transpose();
+                row[sample[size_t(s)]] = -2;
+                Eigen::Index best = 0;
+                const int expected = row.maxCoeff(&best) >= kThreshold ? int(best) : -1;
+                const bool agrees = found.nearest[size_t(sample[size_t(s)])].item == expected;
+                a.above += expected >= 0 ? 1 : 0;
+                a.agreeing += agrees ? 1 : 0;
+                if (s < kSampledRows / 2) {
+                    ++a.planted;
+                    a.plantedAgreeing += agrees ? 1 : 0;
+                }
+            }
+        });
+    });
+    for (const Agreement &a : perBlock) {
+        total.agreeing += a.agreeing;
+        total.above += a.above;
+        total.planted += a.planted;
+        total.plantedAgreeing += a.plantedAgreeing;
+    }
+    return total;
+}
+
+// The finder on `rows` with planted copies, checked against exact search on a sample; with
+// `compareBefore`, also its widths and the method it replaced.
+void withPlantedCopies(RowMatrix rows, const QString &label, bool compareBefore)
+{
+    const std::vector<std::pair<int, int>> planted = plantCopies(rows);
+    const RowMatrixView view(rows.data(), rows.rows(), rows.cols());
     std::optional<NearDuplicates> found;
     const Timing after = timed([&] { found = NearDuplicateFinder().find(view); });
     int foundPairs = 0;
@@ -100,48 +158,77 @@ int runDuplicatesBench(const DuplicatesBenchOptions &options)
         for (const DuplicateGroup &g : found->groups)
             if (std::binary_search(g.items.begin(), g.items.end(), original) && std::binary_search(g.items.begin(), g.items.end(), copy))
                 ++foundPairs;
-    out() << QStringLiteral("synthetic rows: finder (threshold %1) %2 for %3 items; %4 groups, %5 items; planted pairs found %6 of %7\n")
-                 .arg(double(kThreshold), 0, 'f', 2).arg(describe(after)).arg(options.items)
-                 .arg(found->groups.size()).arg(found->duplicateItems()).arg(foundPairs).arg(kPlantedPairs);
+    out() << QStringLiteral("[%1] finder (threshold %2) %3 for %4 items; %5 groups, %6 items; planted pairs found %7 of %8\n")
+                 .arg(label)
+                 .arg(double(kThreshold), 0, 'f', 2)
+                 .arg(describe(after))
+                 .arg(rows.rows())
+                 .arg(found->groups.size())
+                 .arg(found->duplicateItems())
+                 .arg(foundPairs)
+                 .arg(kPlantedPairs);
     printGroupings(*found);
-    compareWidths(view);
+    if (compareBefore) compareWidths(view);
 
-    // The exact nearest other row of sampled rows, by matrix products: the reference for
-    // the finder (the same item when it reaches the threshold, none otherwise), and what
-    // all pairs would cost.
-    std::vector<int> sample;
-    for (int s = 0; s < kSampledRows; ++s) sample.push_back(int(std::int64_t(s) * options.items / kSampledRows) + 1);
-    RowMatrix queries(kSampledRows, rows.cols());
-    for (int s = 0; s < kSampledRows; ++s) queries.row(s) = rows.row(sample[size_t(s)]);
-    int agreeing = 0, above = 0;
-    const double exactSeconds = secondsOf([&] {
-        constexpr int kQueriesPerProduct = 100; // 100 x 44k scores: 18 MB
-        for (int first = 0; first < kSampledRows; first += kQueriesPerProduct) {
-            const Eigen::MatrixXf scores = queries.middleRows(first, kQueriesPerProduct) * rows.transpose();
-            for (int s = first; s < first + kQueriesPerProduct; ++s) {
-                Eigen::VectorXf row = scores.row(s - first).transpose();
-                row[sample[size_t(s)]] = -2;
-                Eigen::Index best = 0;
-                const float score = row.maxCoeff(&best);
-                const int expected = score >= kThreshold ? int(best) : -1;
-                above += expected >= 0 ? 1 : 0;
-                agreeing += found->nearest[size_t(sample[size_t(s)])].item == expected ? 1 : 0;
-            }
-        }
-    });
-    const double allPairsSeconds = exactSeconds * options.items / kSampledRows;
-    out() << QStringLiteral("finder agrees with exact search on %1 of %2 sampled rows (%3 of them have a near-duplicate)\n")
-                 .arg(agreeing).arg(kSampledRows).arg(above)
-          << QStringLiteral("exact all pairs by single-thread Eigen products, extrapolated from the sample: %1 s (%2x the finder's wall time)\n")
-                 .arg(allPairsSeconds, 0, 'f', 0).arg(allPairsSeconds / after.seconds, 0, 'f', 1);
-
-    // The method the finder replaced: each item's nearest other item through the coarse
-    // index of a search space, shortlists re-scored exactly.
-    const SpaceRows plain(view);
-    const Timing before = timed([&] { SearchSpace::nearestNeighbours(plain, 2, pools::search()); });
-    out() << QStringLiteral("before (nearest neighbours through the coarse index): %1; the finder takes %2x less wall time\n")
-                 .arg(describe(before)).arg(before.seconds / after.seconds, 0, 'f', 1);
+    const Agreement a = agreeWithExact(rows, *found, sampleRows(rows.rows(), planted));
+    const double allPairsSeconds = a.seconds * double(rows.rows()) / kSampledRows;
+    const int threads = pools::search()->maxThreadCount();
+    out() << QStringLiteral("[%1] finder agrees with exact search on %2 of %3 sampled rows: %4 of the %5 from planted pairs, "
+                            "%6 of the %7 others (%8 sampled rows have a near-duplicate)\n")
+                 .arg(label)
+                 .arg(a.agreeing)
+                 .arg(kSampledRows)
+                 .arg(a.plantedAgreeing)
+                 .arg(a.planted)
+                 .arg(a.agreeing - a.plantedAgreeing)
+                 .arg(kSampledRows - a.planted)
+                 .arg(a.above)
+          << QStringLiteral("[%1] exact all pairs by Eigen products on the same %2 threads, extrapolated from the sample: %3 s "
+                            "(%4x the finder's wall time)\n")
+                 .arg(label)
+                 .arg(threads)
+                 .arg(allPairsSeconds, 0, 'f', 0)
+                 .arg(allPairsSeconds / after.seconds, 0, 'f', 1);
+    if (compareBefore) {
+        // The method the finder replaced: each item's nearest other item through the coarse
+        // index of a search space, shortlists re-scored exactly.
+        const SpaceRows plain(view);
+        const Timing before = timed([&] { SearchSpace::nearestNeighbours(plain, 2, pools::search()); });
+        out() << QStringLiteral(
+                     "[%1] before (nearest neighbours through the coarse index): %2; the finder takes %3x less wall time\n")
+                     .arg(label, describe(before))
+                     .arg(before.seconds / after.seconds, 0, 'f', 1);
+    }
     out().flush();
+}
+
+} // namespace
+
+int runDuplicatesBench(const DuplicatesBenchOptions &options)
+{
+    out() << QStringLiteral(
+                 "== duplicates: %1 planted pairs, %2 threads in the search pool (the finder and the exact search); %3\n")
+                 .arg(kPlantedPairs)
+                 .arg(pools::search()->maxThreadCount())
+                 .arg(loadLine());
+    QString source;
+    const RowMatrix base = baseRows(options.cache, options.dimension, &source);
+    if (!options.cache.isEmpty()) {
+        const QString real = QStringLiteral("real rows of %1").arg(QFileInfo(options.cache).fileName());
+        // The real rows alone: what a catalog of that size costs.
+        const RowMatrixView view(base.data(), base.rows(), base.cols());
+        std::optional<NearDuplicates> found;
+        const Timing t = timed([&] { found = NearDuplicateFinder().find(view); });
+        out() << QStringLiteral("[%1] finder %2 for %3 items; %4 groups, %5 items\n")
+                     .arg(real, describe(t))
+                     .arg(base.rows())
+                     .arg(found->groups.size())
+                     .arg(found->duplicateItems());
+        compareWidths(view);
+        withPlantedCopies(base, real + QStringLiteral(" with planted copies"), false);
+    }
+    const QString synthetic = QStringLiteral("%1 synthetic rows mixed from %2").arg(options.items).arg(source);
+    withPlantedCopies(syntheticRows(base, options.items, 1), synthetic, true);
     return 0;
 }
 

@@ -159,8 +159,11 @@ void benchRecipe(const std::shared_ptr<const EmbeddingModel> &model, const Embed
 
 int runIndexBench(const IndexBenchOptions &options)
 {
-    out() << QStringLiteral("== indexing: %1 images of %2, %3 OpenCV threads\n")
-                 .arg(options.images).arg(catalogOf(options)).arg(cv::getNumThreads());
+    out() << QStringLiteral("== indexing: %1 images of %2, %3 OpenCV threads; %4\n")
+                 .arg(options.images)
+                 .arg(catalogOf(options))
+                 .arg(cv::getNumThreads())
+                 .arg(loadLine());
     auto model = ResourceLocator::loadModel(ModelDescriptor::builtIn());
     if (!model) {
         out() << model.error() << "\n";
@@ -180,7 +183,9 @@ int runIndexBench(const IndexBenchOptions &options)
 int runReindexBench(const IndexBenchOptions &options)
 {
     const QString catalog = catalogOf(options);
-    out() << QStringLiteral("== re-index of an unchanged catalog: %1 copies of %2\n").arg(options.copies).arg(catalog);
+    out() << QStringLiteral("== re-index of an unchanged catalog: %1 copies of %2; %3\n")
+                 .arg(options.copies)
+                 .arg(catalog, loadLine());
     auto model = ResourceLocator::loadModel(ModelDescriptor::builtIn());
     auto scanned = CatalogScanner::scan(catalog);
     if (!model || !scanned) {
@@ -221,16 +226,27 @@ int runReindexBench(const IndexBenchOptions &options)
     }
     out() << QStringLiteral("catalog of %1 items, cache %2 MB\n").arg(entries.size()).arg(QFileInfo(cache).size() / 1e6, 0, 'f', 0);
 
-    for (int run = 0; run < 3; ++run) {
+    // Each run with the cache evicted from the page cache first, then again warm.
+    int run = 0;
+    const WarmCold runs = warmAndCold(cache, 3, [&](int) {
         IndexReport report;
         const double seconds = secondsOf([&] {
             auto r = Indexer(*model, recipe).update(root, cache);
             if (r) report = *r;
         });
-        out() << QStringLiteral("  run %1: %2 s, %3 unchanged, %4 embedded, %5 removed\n")
-                     .arg(run + 1).arg(seconds, 0, 'f', 2).arg(report.unchanged).arg(report.embedded).arg(report.removed);
+        out() << QStringLiteral("  run %1 (%2): %3 s, %4 unchanged, %5 embedded, %6 removed\n")
+                     .arg(run / 2 + 1)
+                     .arg(run % 2 == 0 ? QStringLiteral("cold") : QStringLiteral("warm"))
+                     .arg(seconds, 0, 'f', 2)
+                     .arg(report.unchanged)
+                     .arg(report.embedded)
+                     .arg(report.removed);
         out().flush();
-    }
+        ++run;
+        return Stages{1000 * seconds};
+    });
+    out() << "  re-index: " << describeWarmCold(runs) << "; " << loadLine() << "\n";
+    out().flush();
     if (options.keep)
         out() << QStringLiteral("kept: lookbook %1 --cache %2\n").arg(root, cache);
     else

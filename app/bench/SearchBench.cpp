@@ -1,13 +1,16 @@
 #include "SearchBench.h"
 
 #include "BenchSupport.h"
+#include "CatalogBench.h"
 #include "Searcher.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QThread>
 
 #include <sys/mman.h>
 
+#include <limits>
 #include <optional>
 
 namespace lookbook::bench {
@@ -24,8 +27,16 @@ struct Comparison {
     double exactRecall = 0;
 };
 
-std::vector<std::vector<int>> referenceTops(const RowMatrixView &rows, const RowMatrix &queries)
+// Queries, and for each the item it must not find (itself, when it is a catalog row; -1).
+struct QuerySet {
+    RowMatrix rows;
+    std::vector<int> excluded;
+    int excludedOf(Eigen::Index q) const { return excluded.empty() ? -1 : excluded[size_t(q)]; }
+};
+
+std::vector<std::vector<int>> referenceTops(const RowMatrixView &rows, const QuerySet &set)
 {
+    const RowMatrix &queries = set.rows;
     std::vector<std::vector<int>> tops;
     // One matrix product per block of rows keeps the reference fast at a million rows too.
     constexpr Eigen::Index kBlock = 65536;
@@ -34,7 +45,8 @@ std::vector<std::vector<int>> referenceTops(const RowMatrixView &rows, const Row
         const Eigen::Index n = std::min(kBlock, rows.rows() - b);
         const Eigen::MatrixXf scores = queries * rows.middleRows(b, n).transpose();
         for (Eigen::Index q = 0; q < queries.rows(); ++q) {
-            const Eigen::VectorXf s = scores.row(q).transpose();
+            Eigen::VectorXf s = scores.row(q).transpose();
+            if (const int own = set.excludedOf(q) - int(b); own >= 0 && own < n) s[own] = -std::numeric_limits<float>::infinity();
             for (int item : exactTopK(s, kTop)) best[size_t(q)].emplace_back(s[item], int(b + item));
         }
     }
@@ -55,17 +67,17 @@ std::vector<int> itemsOf(const std::vector<SearchHit> &hits)
     return items;
 }
 
-double meanRecall(const Searcher &searcher, const RowMatrix &queries, const std::vector<std::vector<int>> &reference)
+double meanRecall(const Searcher &searcher, const QuerySet &set, const std::vector<std::vector<int>> &reference)
 {
     double sum = 0;
-    for (Eigen::Index q = 0; q < queries.rows(); ++q)
-        sum += recall(reference[size_t(q)], itemsOf(searcher.search(queries.row(q), {kTop})));
-    return sum / double(queries.rows());
+    for (Eigen::Index q = 0; q < set.rows.rows(); ++q)
+        sum += recall(reference[size_t(q)], itemsOf(searcher.search(set.rows.row(q), {kTop, set.excludedOf(q)})));
+    return sum / double(set.rows.rows());
 }
 
-double searchMs(const Searcher &searcher, const RowMatrix &queries)
+double searchMs(const Searcher &searcher, const QuerySet &set)
 {
-    return medianMs(int(queries.rows()), [&](int q) { searcher.search(queries.row(q), {kTop}); });
+    return medianMs(int(set.rows.rows()), [&](int q) { searcher.search(set.rows.row(q), {kTop, set.excludedOf(q)}); });
 }
 
 CoarseIndex buildCoarse(const RowMatrixView &rows, const SearchBenchOptions &options)
@@ -80,55 +92,104 @@ CoarseIndex buildCoarse(const RowMatrixView &rows, const SearchBenchOptions &opt
     return index;
 }
 
-} // namespace
-
-int runSearchBench(const SearchBenchOptions &options)
+// The plain rows in memory (no projection, no colour): the single-thread baseline, the
+// exact search on the pool and the coarse index, each against the exact top 5.
+void comparePlain(const RowMatrix &rows, const QuerySet &set, const SearchBenchOptions &options, const QString &label)
 {
-    out() << QStringLiteral("== search: %1 items x %2 dimensions, %3 queries, %4 threads in the search pool\n")
-                 .arg(options.items).arg(options.dimension).arg(options.queries).arg(pools::search()->maxThreadCount());
-    const RowMatrix base = baseRows(options.cache, options.dimension);
-    const RowMatrix rows = syntheticRows(base, options.items, 1);
-    const RowMatrix queries = syntheticRows(base, options.queries, 2);
+    out() << QStringLiteral("-- %1: %2 x %3 fp32 in memory (%4 MB), %5 queries; %6\n")
+                 .arg(label)
+                 .arg(rows.rows())
+                 .arg(rows.cols())
+                 .arg(double(rows.size()) * 4 / 1e6, 0, 'f', 0)
+                 .arg(set.rows.rows())
+                 .arg(loadLine());
+    out().flush();
     const RowMatrixView view(rows.data(), rows.rows(), rows.cols());
     // The rows as a search space without projection or mixing holds them: what SearchSpace
     // searches, through the same Searcher.
     const SpaceRows space(view);
-    out() << QStringLiteral("matrix: %1 MB fp32\n").arg(double(rows.size()) * 4 / 1e6, 0, 'f', 0);
-    out().flush();
-
-    const auto reference = referenceTops(view, queries);
+    const auto reference = referenceTops(view, set);
     Comparison c;
-    c.baselineMs = medianMs(int(queries.rows()), [&](int q) {
-        const Eigen::VectorXf scores = rows * queries.row(q).transpose();
+    c.baselineMs = medianMs(int(set.rows.rows()), [&](int q) {
+        Eigen::VectorXf scores = rows * set.rows.row(q).transpose();
+        if (const int own = set.excludedOf(q); own >= 0) scores[own] = -std::numeric_limits<float>::infinity();
         exactTopK(scores, kTop);
     });
     const Searcher exact(space);
-    c.exactMs = searchMs(exact, queries);
-    c.exactRecall = meanRecall(exact, queries, reference);
-
+    c.exactMs = searchMs(exact, set);
+    c.exactRecall = meanRecall(exact, set, reference);
     const double before = residentMb();
     const CoarseIndex coarse = buildCoarse(view, options);
     const double coarseResident = residentMb() - before;
     const Searcher fast(space, &coarse);
-    c.coarseMs = searchMs(fast, queries);
-    c.coarseRecall = meanRecall(fast, queries, reference);
-
-    out() << QStringLiteral("single-thread Eigen fp32 GEMV + top 5: %1 ms/query\n").arg(c.baselineMs, 0, 'f', 2)
-          << QStringLiteral("exact search on the pool:             %1 ms/query  (%2x the baseline), recall@5 %3\n")
-                 .arg(c.exactMs, 0, 'f', 2).arg(c.baselineMs / c.exactMs, 0, 'f', 2).arg(c.exactRecall, 0, 'f', 4)
-          << QStringLiteral("coarse int8 + exact re-score:         %1 ms/query  (%2x the baseline), recall@5 %3\n")
-                 .arg(c.coarseMs, 0, 'f', 2).arg(c.baselineMs / c.coarseMs, 0, 'f', 2).arg(c.coarseRecall, 0, 'f', 4)
-          << QStringLiteral("resident growth for the coarse index: %1 MB\n").arg(coarseResident, 0, 'f', 1);
+    c.coarseMs = searchMs(fast, set);
+    c.coarseRecall = meanRecall(fast, set, reference);
+    out() << QStringLiteral("  [%1] single-thread Eigen fp32 GEMV + top 5: %2 ms/query\n").arg(label).arg(c.baselineMs, 0, 'f', 2)
+          << QStringLiteral("  [%1] exact search on the pool:             %2 ms/query  (%3x the baseline), recall@5 %4\n")
+                 .arg(label)
+                 .arg(c.exactMs, 0, 'f', 2)
+                 .arg(c.baselineMs / c.exactMs, 0, 'f', 2)
+                 .arg(c.exactRecall, 0, 'f', 4)
+          << QStringLiteral("  [%1] coarse int8 + exact re-score:         %2 ms/query  (%3x the baseline), recall@5 %4\n")
+                 .arg(label)
+                 .arg(c.coarseMs, 0, 'f', 2)
+                 .arg(c.baselineMs / c.coarseMs, 0, 'f', 2)
+                 .arg(c.coarseRecall, 0, 'f', 4)
+          << QStringLiteral("  resident growth for the coarse index: %1 MB\n").arg(coarseResident, 0, 'f', 1);
     out().flush();
-    return 0;
+}
+
+// Rows of the matrix itself as queries, each excluding its own row ("more like this").
+QuerySet ownRows(const RowMatrix &rows, int count)
+{
+    QuerySet set;
+    count = std::min<int>(count, int(rows.rows()));
+    set.rows.resize(count, rows.cols());
+    for (int q = 0; q < count; ++q) {
+        set.excluded.push_back(int((std::int64_t(q) * rows.rows() + rows.rows() / 2) / count));
+        set.rows.row(q) = rows.row(set.excluded.back());
+    }
+    return set;
+}
+
+} // namespace
+
+int runSearchBench(const SearchBenchOptions &options)
+{
+    out() << QStringLiteral("== search: %1 queries, %2 threads in the search pool; %3\n")
+                 .arg(options.queries)
+                 .arg(pools::search()->maxThreadCount())
+                 .arg(loadLine());
+    QString source;
+    const RowMatrix base = baseRows(options.cache, options.dimension, &source);
+    const RowMatrix rows = syntheticRows(base, options.items, 1);
+    comparePlain(rows, {syntheticRows(base, options.queries, 2), {}}, options,
+                 QStringLiteral("synthetic rows mixed from %1").arg(source));
+    if (options.cache.isEmpty()) return 0;
+    // The real rows themselves: a catalog's own neighbour structure, not mixtures of a few
+    // thousand rows (an easy case for principal axes and a coarse index).
+    const QString real = QStringLiteral("real rows of %1").arg(QFileInfo(options.cache).fileName());
+    comparePlain(base, ownRows(base, options.queries), options, real + QStringLiteral(" (first 2048 floats)"));
+    if (options.catalog.isEmpty()) return 0;
+    CatalogBenchOptions catalog;
+    catalog.root = options.catalog;
+    catalog.cache = options.cache;
+    catalog.rowsLabel = real;
+    catalog.queries = options.queries;
+    if (options.recipe) catalog.recipe = *options.recipe;
+    return runCatalogBench(catalog);
 }
 
 int runMillionBench(const SearchBenchOptions &options, const QString &workFile)
 {
-    out() << QStringLiteral("== search at scale: %1 items x %2 dimensions, %3 queries\n")
-                 .arg(options.items).arg(options.dimension).arg(options.queries);
+    out() << QStringLiteral("== search at scale: %1 items x %2 dimensions, %3 queries; %4\n")
+                 .arg(options.items)
+                 .arg(options.dimension)
+                 .arg(options.queries)
+                 .arg(loadLine());
     const RowMatrix base = baseRows(options.cache, options.dimension);
-    const RowMatrix queries = syntheticRows(base, options.queries, 2);
+    const QuerySet set{syntheticRows(base, options.queries, 2), {}};
+    const RowMatrix &queries = set.rows;
     // The full-precision rows live in a file and are memory-mapped, as a cache would be:
     // only the pages a search touches become resident.
     QFile file(workFile);
@@ -158,7 +219,7 @@ int runMillionBench(const SearchBenchOptions &options, const QString &workFile)
     out().flush();
 
     std::vector<std::vector<int>> reference;
-    const double referenceSeconds = secondsOf([&] { reference = referenceTops(view, queries); });
+    const double referenceSeconds = secondsOf([&] { reference = referenceTops(view, set); });
     const double exactOneMs = medianMs(3, [&](int q) {
         const Eigen::VectorXf scores = view * queries.row(q).transpose();
         exactTopK(scores, kTop);
@@ -170,8 +231,8 @@ int runMillionBench(const SearchBenchOptions &options, const QString &workFile)
     // Re-scored rows are copied out of the file (pread), not read through the mapping.
     const SpaceRows space(RowSource(view, file.handle(), 0, mapped, size_t(bytes)));
     const Searcher fast(space, &coarse);
-    const double ms = searchMs(fast, queries);
-    const double r = meanRecall(fast, queries, reference);
+    const double ms = searchMs(fast, set);
+    const double r = meanRecall(fast, set, reference);
     const double scanMs = medianMs(int(queries.rows()), [&](int q) { coarse.shortlist(queries.row(q), {kTop}, coarse.shortlistSize(), pools::search()); });
     out() << QStringLiteral("exact reference for %1 queries: %2 s; one exact single-thread GEMV + top 5: %3 ms\n")
                  .arg(options.queries).arg(referenceSeconds, 0, 'f', 1).arg(exactOneMs, 0, 'f', 1)

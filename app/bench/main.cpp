@@ -24,7 +24,18 @@ struct BenchOptions {
     const QCommandLineOption queries{QStringLiteral("queries"), QStringLiteral("Queries per measurement (200; million: 50)."), QStringLiteral("n")};
     const QCommandLineOption coarseDims{QStringLiteral("coarse-dimensions"), QStringLiteral("Principal axes of the coarse index."), QStringLiteral("n")};
     const QCommandLineOption shortlist{QStringLiteral("shortlist"), QStringLiteral("Rows re-scored exactly per query."), QStringLiteral("n")};
-    const QCommandLineOption catalog{QStringLiteral("catalog"), QStringLiteral("Catalog folder for index and reindex (the demo subset)."), QStringLiteral("folder")};
+    const QCommandLineOption catalog{QStringLiteral("catalog"),
+                                     QStringLiteral("Catalog folder for index and reindex (the demo subset); search: the folder "
+                                                    "of --cache, to measure the product's search path on it."),
+                                     QStringLiteral("folder")};
+    const QCommandLineOption merge{QStringLiteral("merge"),
+                                   QStringLiteral("store: the real rows of this cache of a catalog instead of synthetic rows; "
+                                                  "repeat it to merge disjoint catalogs into one."),
+                                   QStringLiteral("cache=folder")};
+    const QCommandLineOption recipe{QStringLiteral("recipe"),
+                                    QStringLiteral("search --catalog: the recipe id searched (the default recipe); its space is "
+                                                   "saved beside the cache in place of the default's."),
+                                    QStringLiteral("id")};
     const QCommandLineOption images{QStringLiteral("images"), QStringLiteral("Images for the index benchmark (160)."), QStringLiteral("n"), QStringLiteral("160")};
     const QCommandLineOption rounds{QStringLiteral("rounds"), QStringLiteral("Rounds of the index benchmark (3)."), QStringLiteral("n"), QStringLiteral("3")};
     const QCommandLineOption copies{QStringLiteral("copies"), QStringLiteral("Copies of the catalog for reindex (15: 45k items)."), QStringLiteral("n"), QStringLiteral("15")};
@@ -33,21 +44,23 @@ struct BenchOptions {
 
     QList<QCommandLineOption> all() const
     {
-        return {cache, items, dimension, queries, coarseDims, shortlist, catalog, images, rounds, copies, keep, workDir};
+        return {cache,  items, dimension, queries, coarseDims, shortlist, catalog,
+                recipe, merge, images,    rounds,  copies,     keep,      workDir};
     }
 };
 
 void describe(QCommandLineParser &parser, const BenchOptions &options)
 {
-    parser.setApplicationDescription(QStringLiteral(
-        "Lookbook's benchmarks. Commands:\n"
-        "  search    search over 44k synthetic items against a single-threaded Eigen GEMV\n"
-        "  million   search over a million items (fp32 rows memory-mapped from --work-dir)\n"
-        "  index     images/s of the network alone, the indexer and the plain recipe\n"
-        "  reindex   re-indexing an unchanged catalog of --copies copies of a catalog\n"
-        "  store     opening a 44k cache: time, resident memory, the window's search\n"
-        "  duplicates  near-duplicates among 44k synthetic items with planted copies\n"
-        "  all       every one of them"));
+    parser.setApplicationDescription(
+        QStringLiteral("Lookbook's benchmarks. Commands:\n"
+                       "  search    search over 44k synthetic items and the --cache's real rows against a\n"
+                       "            single-threaded Eigen GEMV; with --catalog, the product's search path on it\n"
+                       "  million   search over a million items (fp32 rows memory-mapped from --work-dir)\n"
+                       "  index     images/s of the network alone, the indexer and the plain recipe\n"
+                       "  reindex   re-indexing an unchanged catalog of --copies copies of a catalog\n"
+                       "  store     opening a 44k cache: time, resident memory, the window's search\n"
+                       "  duplicates  near-duplicates among 44k synthetic items with planted copies\n"
+                       "  all       every one of them"));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex, store, duplicates or all"));
@@ -64,6 +77,8 @@ SearchBenchOptions searchOptions(const QCommandLineParser &parser, const BenchOp
     o.queries = parser.isSet(options.queries) ? parser.value(options.queries).toInt() : defaultQueries;
     if (parser.isSet(options.coarseDims)) o.coarse.dimensions = parser.value(options.coarseDims).toInt();
     if (parser.isSet(options.shortlist)) o.coarse.shortlist = parser.value(options.shortlist).toInt();
+    o.catalog = parser.value(options.catalog);
+    if (parser.isSet(options.recipe)) o.recipe = lookbook::EmbeddingRecipe::fromId(parser.value(options.recipe));
     return o;
 }
 
@@ -86,7 +101,14 @@ int runCommand(const QString &command, const QCommandLineParser &parser, const B
     const int items = parser.isSet(options.items) ? parser.value(options.items).toInt() : 44000;
     int status = 0;
     const bool all = command == QLatin1String("all");
-    if (all || command == QLatin1String("search")) status |= runSearchBench(searchOptions(parser, options, 44000, 200));
+    if (all || command == QLatin1String("search")) {
+        const SearchBenchOptions o = searchOptions(parser, options, 44000, 200);
+        if (parser.isSet(options.recipe) && !o.recipe) {
+            std::fprintf(stderr, "lookbook-bench: --recipe: '%s' is not a recipe id\n", qPrintable(parser.value(options.recipe)));
+            return 2;
+        }
+        status |= runSearchBench(o);
+    }
     if (all || command == QLatin1String("million"))
         status |= runMillionBench(searchOptions(parser, options, 1000000, 50),
                                   QDir(parser.value(options.workDir)).filePath(QStringLiteral("lookbook-bench-million.f32")));
@@ -97,6 +119,7 @@ int runCommand(const QString &command, const QCommandLineParser &parser, const B
         o.cache = parser.value(options.cache);
         o.items = items;
         o.workDir = parser.value(options.workDir);
+        o.merge = parser.values(options.merge);
         status |= runStoreBench(o);
     }
     if (all || command == QLatin1String("duplicates")) {
