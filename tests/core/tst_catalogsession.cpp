@@ -147,6 +147,22 @@ private:
     QStringList m_names;
     QString catalog() const { return m_dir.filePath(QStringLiteral("catalog")); }
     QString cache() const { return m_dir.filePath(QStringLiteral("cache/catalog.lbi")); }
+    // The path of the test catalog's saved space, removed: the next opening builds it.
+    QString withoutSavedSpace() const
+    {
+        const QString space = cacheFiles::spacePath(cache());
+        QFile::remove(space);
+        return space;
+    }
+
+    // A session on the test catalog whose recipe needs a full build beyond the quick space.
+    std::unique_ptr<CatalogSession> openedWithAFullBuild() const
+    {
+        auto session = newSession(m_dir);
+        session->setRecipe(augmenting());
+        openAndIndex(*session, catalog(), cache());
+        return session;
+    }
 
 private slots:
     void initTestCase()
@@ -371,12 +387,9 @@ private slots:
     // space): the build is still marked as under way when its outcome arrives.
     void searchesGoOnWhileTheFullSpaceIsBuilt()
     {
-        const QString space = cacheFiles::spacePath(cache());
-        QFile::remove(space);
+        const QString space = withoutSavedSpace();
         BuildPoolHold hold;
-        auto session = newSession(m_dir);
-        session->setRecipe(augmenting());
-        openAndIndex(*session, catalog(), cache());
+        auto session = openedWithAFullBuild();
         QCOMPARE(int(searchItem(*session, m_names.first(), 3).results.size()), 3);
         QVERIFY(session->isBuildingSpace());
         QVERIFY(!QFileInfo::exists(space));
@@ -392,13 +405,10 @@ private slots:
     // runs, and no space is saved for a store that is no longer any session's.
     void closingTakesBackTheFullBuild()
     {
-        const QString space = cacheFiles::spacePath(cache());
-        QFile::remove(space);
+        const QString space = withoutSavedSpace();
         BuildPoolHold hold;
         {
-            auto session = newSession(m_dir);
-            session->setRecipe(augmenting());
-            openAndIndex(*session, catalog(), cache());
+            auto session = openedWithAFullBuild();
             searchItem(*session, m_names.first(), 3); // by its outcome the full build has been started
             QVERIFY(session->isBuildingSpace());
         }

@@ -101,6 +101,20 @@ void index(const QString &catalog, const QString &cache)
     if (!report) qFatal("indexing failed: %s", qPrintable(report.error()));
 }
 
+// A catalog of `count` demo pictures in a folder of its own, indexed into index.lbi beside it.
+struct IndexedCatalog {
+    QTemporaryDir dir;
+    QString catalog;
+    QString cache;
+    explicit IndexedCatalog(int count)
+        : catalog(makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, count)),
+          cache(dir.filePath(QStringLiteral("index.lbi")))
+    {
+        index(catalog, cache);
+    }
+    Expected<Catalog> open() const { return Catalog::open(catalog, cache, EmbeddingRecipe::defaultRecipe()); }
+};
+
 // "More like item 0" in a catalog: answered from the stored rows, no model needed.
 Expected<SearchOutcome> searchFirstItem(const Catalog &catalog)
 {
@@ -267,11 +281,8 @@ private slots:
     void replacedCacheIsReportedAndReopened()
     {
         const ShareOverride share("1");
-        QTemporaryDir dir;
-        const QString catalog = makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, 3);
-        const QString cache = dir.filePath(QStringLiteral("index.lbi"));
-        index(catalog, cache);
-        auto opened = Catalog::open(catalog, cache, EmbeddingRecipe::defaultRecipe());
+        const IndexedCatalog indexed(3);
+        auto opened = indexed.open();
         QVERIFY2(opened, qPrintable(opened.error()));
         Catalog &cat = *opened;
         QCOMPARE(cat.size(), 3);
@@ -282,13 +293,13 @@ private slots:
         QVERIFY2(before, qPrintable(before.error()));
 
         // The other computer's cache: the same catalog folder with two more pictures.
-        replaceWithOtherComputersCache(dir, cache, 5);
+        replaceWithOtherComputersCache(indexed.dir, indexed.cache, 5);
 
         const auto after = searchFirstItem(cat);
         QVERIFY(!after);
         QVERIFY2(after.error().contains(QStringLiteral("was replaced by another program or computer; reopening it")),
                  qPrintable(after.error()));
-        QVERIFY2(after.error().contains(QDir::toNativeSeparators(cache)), qPrintable(after.error()));
+        QVERIFY2(after.error().contains(QDir::toNativeSeparators(indexed.cache)), qPrintable(after.error()));
         cat.reopen();
         QCOMPARE(cat.size(), 5);
         QVERIFY(cat.cacheProblem().isEmpty());
@@ -336,13 +347,10 @@ private slots:
     void removedCacheIsReported()
     {
         const ShareOverride share("1");
-        QTemporaryDir dir;
-        const QString catalog = makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, 2);
-        const QString cache = dir.filePath(QStringLiteral("index.lbi"));
-        index(catalog, cache);
-        auto cat = Catalog::open(catalog, cache, EmbeddingRecipe::defaultRecipe());
+        const IndexedCatalog indexed(2);
+        auto cat = indexed.open();
         QVERIFY(cat);
-        QVERIFY(QFile::remove(cache));
+        QVERIFY(QFile::remove(indexed.cache));
         const Status check = cat->checkCache();
         QVERIFY(!check);
         QVERIFY2(check.error().contains(QStringLiteral("was removed by another program or computer; reopening it")),
@@ -357,13 +365,10 @@ private slots:
     void truncatedCacheGivesAnErrorNotASigbus()
     {
         const ShareOverride share("1");
-        QTemporaryDir dir;
-        const QString catalog = makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, 3);
-        const QString cache = dir.filePath(QStringLiteral("index.lbi"));
-        index(catalog, cache);
-        auto cat = Catalog::open(catalog, cache, EmbeddingRecipe::defaultRecipe());
+        const IndexedCatalog indexed(3);
+        auto cat = indexed.open();
         QVERIFY(cat);
-        QVERIFY(QFile::resize(cache, 64));
+        QVERIFY(QFile::resize(indexed.cache, 64));
         const auto outcome = searchFirstItem(*cat);
         QVERIFY(!outcome);
         QVERIFY2(outcome.error().contains(QStringLiteral("reopening it")), qPrintable(outcome.error()));
@@ -378,11 +383,8 @@ private slots:
     {
 #ifdef Q_OS_LINUX
         const ShareOverride local("0");
-        QTemporaryDir dir;
-        const QString catalog = makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, 2);
-        const QString cache = dir.filePath(QStringLiteral("index.lbi"));
-        index(catalog, cache);
-        auto cat = Catalog::open(catalog, cache, EmbeddingRecipe::defaultRecipe());
+        const IndexedCatalog indexed(2);
+        auto cat = indexed.open();
         QVERIFY(cat);
         QVERIFY(cat->store()->isMapped());
         QVERIFY(!cat->store()->isFromNetworkShare());
