@@ -59,7 +59,7 @@ public:
     int journalBatches() const { return m_journalBatches; }
 
     // Whether the cache the store was read from is still there as it was
-    // (EmbeddingStore::checkFile): fails with "The cache … was replaced by another computer;
+    // (EmbeddingStore::checkFile): fails with "The cache … was replaced by another program or computer;
     // reopening it" when another computer replaced it on a network share, or rows could not
     // be read back from it. A replacement by this process's own indexer is not a failure:
     // the indexer hands over the new store itself.

@@ -63,7 +63,7 @@ public:
     // True when the rows were read from a cache on a network share (into memory: never mapped).
     bool isFromNetworkShare() const { return m_fromNetworkShare; }
     // Whether the cache file at `path` is still the one the rows were read from. Fails with
-    // "The cache … was replaced by another computer; reopening it" when a cache read from a
+    // "The cache … was replaced by another program or computer; reopening it" when a cache read from a
     // network share was replaced, truncated or removed since, or when rows could not be read
     // back from the file (pread failed); the caller then reads the cache again. A local
     // cache is only ever replaced whole (QSaveFile), and its mapping keeps the old file's

@@ -200,7 +200,7 @@ private slots:
         QVERIFY(sampleStore(3).save(path)); // another computer's save: a new file renamed over it
         const Status check = loaded->checkFile(path);
         QVERIFY(!check);
-        QVERIFY2(check.error().contains(QStringLiteral("was replaced by another computer; reopening it")),
+        QVERIFY2(check.error().contains(QStringLiteral("was replaced by another program or computer; reopening it")),
                  qPrintable(check.error()));
         QVERIFY(loaded->vectors() == original.vectors()); // the rows read stay whole
         // A changed store is no longer the file's: nothing to check.
