@@ -30,22 +30,6 @@ constexpr char kSpaceEnd[8] = {'L', 'K', 'S', 'P', 'E', 'N', 'D', '1'};
 constexpr quint32 kSpaceVersion = 1;
 constexpr qsizetype kSpaceFooterBytes = sizeof(quint64) + sizeof kSpaceEnd;
 
-std::shared_ptr<const DiscriminantProjection> chooseProjection(const EmbeddingRecipe &recipe, int dimension,
-                                                               std::shared_ptr<const DiscriminantProjection> given,
-                                                               QString &problem)
-{
-    if (recipe.projectionWeight <= 0) return {};
-    // The built-in projection lives for the whole program; share it without owning it.
-    auto chosen = given ? std::move(given)
-                        : std::shared_ptr<const DiscriminantProjection>(std::shared_ptr<void>(),
-                                                                        &DiscriminantProjection::builtIn());
-    if (chosen->inputDimension() == dimension) return chosen;
-    problem = QStringLiteral("the learned projection takes embeddings of %1 dimensions, and this recipe makes %2; "
-                             "it is left out (fit one for this recipe with 'lookbook-cli fit-projection')")
-                  .arg(chosen->inputDimension()).arg(dimension);
-    return {};
-}
-
 // The store's rows with the recipe's block scales and nothing computed yet.
 SpaceRows plainRowsFor(const EmbeddingStore &store, const DiscriminantProjection *projection, float weight)
 {
@@ -103,12 +87,30 @@ std::vector<std::vector<SearchHit>> nearestAllowed(const SpaceRows &rows, int k,
 
 } // namespace
 
+std::shared_ptr<const DiscriminantProjection> SearchSpace::projectionFor(const EmbeddingRecipe &recipe, int dimension,
+                                                                         std::shared_ptr<const DiscriminantProjection> given,
+                                                                         QString *problem)
+{
+    if (recipe.projectionWeight <= 0) return {};
+    // The built-in projection lives for the whole program; share it without owning it.
+    auto chosen = given ? std::move(given)
+                        : std::shared_ptr<const DiscriminantProjection>(std::shared_ptr<void>(),
+                                                                        &DiscriminantProjection::builtIn());
+    if (chosen->inputDimension() == dimension) return chosen;
+    if (problem)
+        *problem = QStringLiteral("the learned projection takes embeddings of %1 dimensions, and this recipe makes %2; "
+                                  "it is left out (fit one for this recipe with 'lookbook-cli fit-projection')")
+                       .arg(chosen->inputDimension())
+                       .arg(dimension);
+    return {};
+}
+
 SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &recipe,
                          std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Speed speed,
                          QThreadPool *buildPool, const std::vector<char> *neighbourItems, const std::atomic_bool *cancel)
     : m_store(&store),
       m_recipe(recipe),
-      m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
+      m_projection(projectionFor(recipe, store.dimension(), std::move(projection), &m_problem)),
       m_pool(pool),
       m_rows(rowsFor(store, m_projection.get(), recipe.projectionWeight, buildPool ? buildPool : pool, cancel)),
       m_neighboursMasked(neighbourItems != nullptr)
@@ -133,7 +135,7 @@ SearchSpace::SearchSpace(const EmbeddingStore &store, const EmbeddingRecipe &rec
                          std::shared_ptr<const DiscriminantProjection> projection, QThreadPool *pool, Unbuilt)
     : m_store(&store),
       m_recipe(recipe),
-      m_projection(chooseProjection(recipe, store.dimension(), std::move(projection), m_problem)),
+      m_projection(projectionFor(recipe, store.dimension(), std::move(projection), &m_problem)),
       m_pool(pool),
       m_rows(plainRowsFor(store, m_projection.get(), recipe.projectionWeight))
 {

@@ -90,6 +90,14 @@ public:
                                                     const EmbeddingRecipe &recipe,
                                                     std::shared_ptr<const DiscriminantProjection> projection = {});
 
+    // The projection a space of `recipe` over rows of `dimension` floats appends: `given`
+    // (null: the built-in one), or none when the recipe gives it no weight or it takes rows
+    // of another width (then `problem`, when given, says so). What the constructors use,
+    // and what names a space (TasteProfile::spaceKeyFor).
+    static std::shared_ptr<const DiscriminantProjection> projectionFor(const EmbeddingRecipe &recipe, int dimension,
+                                                                       std::shared_ptr<const DiscriminantProjection> given,
+                                                                       QString *problem = nullptr);
+
     // Every row's k nearest rows, itself included (its own score is 1, so it comes first
     // unless an identical row ties with it): what augmentation is built from. Exact for
     // small catalogs; from 10,000 rows on, through a coarse index of the rows. Never an

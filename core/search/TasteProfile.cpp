@@ -1,9 +1,7 @@
 #include "TasteProfile.h"
 
 #include "ByteStreams.h"
-#include "DiscriminantProjection.h"
-#include "EmbeddingRecipe.h"
-#include "EmbeddingStore.h"
+#include "SearchSpace.h"
 
 #include <QCryptographicHash>
 #include <QDir>
@@ -81,12 +79,9 @@ TasteFile readOldFormat(const QByteArray &bytes, const QString &shownPath)
 QString TasteProfile::spaceKeyFor(const StoreIdentity &rows, const EmbeddingRecipe &recipe,
                                   const std::shared_ptr<const DiscriminantProjection> &own)
 {
-    // As SearchSpace chooses its projection: none when the recipe has no weight for it or
-    // when it takes embeddings of another width than the rows.
-    const DiscriminantProjection &projection = own ? *own : DiscriminantProjection::builtIn();
-    const bool projected = recipe.projectionWeight > 0 && projection.inputDimension() == rows.dimension;
-    const QString projectionKey = projected
-        ? QStringLiteral("%1x%2").arg(QString::number(projection.fingerprint(), 16)).arg(projection.outputDimension())
+    const auto projection = SearchSpace::projectionFor(recipe, rows.dimension, own);
+    const QString projectionKey = projection
+        ? QStringLiteral("%1x%2").arg(QString::number(projection->fingerprint(), 16)).arg(projection->outputDimension())
         : QStringLiteral("none");
     return QStringLiteral("model %1 sha256 %2; rows %3 x%4; recipe %5; projection %6")
         .arg(rows.modelId, QString::fromLatin1(rows.modelSha256Hex), rows.recipeId)

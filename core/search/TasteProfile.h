@@ -63,7 +63,7 @@ public:
     // The key of the space a catalog's item vectors (SearchSpace::itemQuery) live in: the
     // model and its checksum, the stored rows' recipe and width, the whole recipe, and the
     // projection's checksum (`own` null: the built-in one), or none when the recipe leaves
-    // it out or it does not fit the rows, as SearchSpace decides.
+    // it out or it does not fit the rows (SearchSpace::projectionFor decides).
     static QString spaceKeyFor(const StoreIdentity &rows, const EmbeddingRecipe &recipe,
                                const std::shared_ptr<const DiscriminantProjection> &own);
     // The name of a space's profile file, the same in any folder: one file per space, so
