@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <latch>
 #include <mutex>
 #include <vector>
 
@@ -43,26 +44,11 @@ struct CatalogSession::SpaceSlot {
     struct Build {
         std::atomic_bool cancel{false};
         std::unique_ptr<QRunnable> task;
-        std::mutex mutex;
-        std::condition_variable ended;
-        bool finished = false; // under `mutex`
+        std::latch ended{1}; // counted down once: when the task ends, or when it is taken back unrun
 
-        void finish()
-        {
-            std::lock_guard lock(mutex);
-            finished = true;
-            ended.notify_all();
-        }
-        bool isFinished()
-        {
-            std::lock_guard lock(mutex);
-            return finished;
-        }
-        void wait()
-        {
-            std::unique_lock lock(mutex);
-            ended.wait(lock, [this] { return finished; });
-        }
+        void finish() { ended.count_down(); }
+        bool isFinished() const { return ended.try_wait(); }
+        void wait() const { ended.wait(); }
     };
 
     std::mutex mutex;
@@ -347,8 +333,7 @@ void CatalogSession::finishOpening(Catalog catalog, const QString &projectionPro
     if (!projectionProblem.isEmpty()) emit labelsProblem(projectionProblem);
     const QString cacheProblem = catalog.cacheProblem();
     m_catalog = std::move(catalog);
-    m_spaces->forget();          // a build for the catalog before stops
-    reloadTasteIfSpaceChanged(); // its own projection, or its recipe, makes another space
+    switchSpace(); // its own projection, or its recipe, makes another space
     if (usesOwnProjection()) emit projectionChanged(true);
     emit storeChanged(indexedItems());
     warmSearchSpace(); // the cached index is searchable before the model has loaded
@@ -517,8 +502,7 @@ void CatalogSession::tuneToCatalog(const QString &column)
                     return;
                 }
                 if (m_catalog) m_catalog->setProjection(t.projection);
-                m_spaces->forget();
-                reloadTasteIfSpaceChanged();
+                switchSpace();
                 adopted = true;
                 summary += tr("the catalog's own projection, fitted on %1, is now used.").arg(column);
                 warmSearchSpace(); // rebuilt with it, so that the next search does not wait
@@ -541,8 +525,7 @@ void CatalogSession::useBuiltInProjection()
     if (!m_cachePath.isEmpty()) QFile::remove(cacheFiles::projectionPath(m_cachePath));
     if (!usesOwnProjection()) return;
     m_catalog->setProjection(nullptr);
-    m_spaces->forget();
-    reloadTasteIfSpaceChanged();
+    switchSpace();
     warmSearchSpace();
     emit projectionChanged(false);
 }
@@ -623,6 +606,12 @@ QString CatalogSession::tasteFilePath(const QString &spaceKey) const
 {
     return m_tasteFolder.isEmpty() ? TasteProfile::defaultPath(spaceKey)
                                    : QDir(m_tasteFolder).filePath(TasteProfile::fileNameFor(spaceKey));
+}
+
+void CatalogSession::switchSpace()
+{
+    m_spaces->forget(); // a build of the space before stops
+    reloadTasteIfSpaceChanged();
 }
 
 void CatalogSession::reloadTasteIfSpaceChanged()

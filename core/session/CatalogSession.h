@@ -200,6 +200,9 @@ private:
     QString tasteFilePath(const QString &spaceKey) const;
     void loadTaste();
     void reloadTasteIfSpaceChanged();
+    // The catalog or its projection changed: the spaces of the one before are dropped, and
+    // the taste profile follows to the new space.
+    void switchSpace();
     // True when the damaged or old file was renamed; else file.problem says why not.
     bool setTasteFileAside(const QString &path, TasteFile &file);
     void saveTaste();
