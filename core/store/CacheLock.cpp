@@ -9,6 +9,9 @@
 #include <QFile>
 #include <QSysInfo>
 
+#include <condition_variable>
+#include <mutex>
+
 #ifdef Q_OS_UNIX
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -80,21 +83,15 @@ Expected<std::unique_ptr<CacheLock>> CacheLock::acquire(const QString &cachePath
     return lock;
 }
 
-CacheLock::~CacheLock()
-{
-    if (m_heartbeat.joinable()) {
-        m_heartbeat.request_stop(); // wakes the wait below at once
-        m_heartbeat.join();
-    }
-}
-
 void CacheLock::beat(std::stop_token stop, int intervalMs)
 {
-    std::unique_lock guard(m_mutex);
-    while (!m_wake.wait_for(guard, stop, std::chrono::milliseconds(intervalMs), [] { return false; })) {
-        if (stop.stop_requested()) return;
+    // Only to sleep an interval at a time, woken at once when the lock is released (the
+    // jthread's stop request).
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    std::unique_lock guard(mutex);
+    while (!wake.wait_for(guard, stop, std::chrono::milliseconds(intervalMs), [&stop] { return stop.stop_requested(); }))
         if (touch(m_lockPath)) m_heartbeats.fetch_add(1);
-    }
 }
 
 bool CacheLock::heldByThisProcess(const QString &cachePath)

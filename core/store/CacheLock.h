@@ -16,9 +16,7 @@
 #include <QString>
 
 #include <atomic>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <thread>
 
 namespace lookbook {
@@ -37,7 +35,9 @@ public:
     {
         return acquire(cachePath, waitMs, Timing{});
     }
-    ~CacheLock(); // stops the heartbeat, then removes the lock file
+    // Stops the heartbeat (the jthread, destroyed first: it is the last member), then
+    // releases the lock and removes its file (the QLockFile).
+    ~CacheLock() = default;
 
     bool onNetworkShare() const { return m_onNetworkShare; }
     int heartbeats() const { return m_heartbeats.load(); }
@@ -57,8 +57,6 @@ private:
     QString m_lockPath;
     bool m_onNetworkShare = false;
     std::atomic_int m_heartbeats{0};
-    std::mutex m_mutex;
-    std::condition_variable_any m_wake;
     std::jthread m_heartbeat; // last: stopped and joined before the lock is released
 };
 

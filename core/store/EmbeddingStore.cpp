@@ -166,18 +166,19 @@ RowSource EmbeddingStore::rows() const
 
 Status EmbeddingStore::checkFile(const QString &path) const
 {
-    const QString replaced =
-        QStringLiteral("The cache %1 was replaced by another program or computer; reopening it").arg(QDir::toNativeSeparators(path));
+    const QString shown = QDir::toNativeSeparators(path);
     if (m_mapping && m_mapping->readFailed.load())
         return Status::failure(QStringLiteral("The cache %1 changed on disk while it was in use (rows could not be read "
                                               "back from it); reopening it")
-                                   .arg(QDir::toNativeSeparators(path)));
+                                   .arg(shown));
     if (!m_fromNetworkShare || !m_fileIdentity) return success();
     const std::optional<fileSystem::FileIdentity> now = fileSystem::identityOf(path);
     if (!now)
         return Status::failure(
-            QStringLiteral("The cache %1 was removed by another program or computer; reopening it").arg(QDir::toNativeSeparators(path)));
-    if (*now != *m_fileIdentity) return Status::failure(replaced);
+            QStringLiteral("The cache %1 was removed by another program or computer; reopening it").arg(shown));
+    if (*now != *m_fileIdentity)
+        return Status::failure(
+            QStringLiteral("The cache %1 was replaced by another program or computer; reopening it").arg(shown));
     return success();
 }
 
