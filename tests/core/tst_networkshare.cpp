@@ -101,6 +101,20 @@ void index(const QString &catalog, const QString &cache)
     if (!report) qFatal("indexing failed: %s", qPrintable(report.error()));
 }
 
+// A catalog of 2 demo pictures indexed into cache/index.lbi while another computer's lock,
+// last touched `lockAgeSeconds` ago, lies beside that cache.
+struct LockedIndexRun {
+    QString cache;
+    Expected<IndexReport> report;
+};
+LockedIndexRun indexUnderForeignLock(const QTemporaryDir &dir, int lockAgeSeconds)
+{
+    const QString catalog = makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, 2);
+    const QString cache = dir.filePath(QStringLiteral("cache/index.lbi"));
+    writeForeignLock(cache, QDateTime::currentDateTimeUtc().addSecs(-lockAgeSeconds));
+    return {cache, indexer().update(catalog, cache)};
+}
+
 // A catalog of `count` demo pictures in a folder of its own, indexed into index.lbi beside it.
 struct IndexedCatalog {
     QTemporaryDir dir;
@@ -190,10 +204,7 @@ private slots:
     {
         const ShareOverride share("1");
         QTemporaryDir dir;
-        const QString catalog = makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, 2);
-        const QString cache = dir.filePath(QStringLiteral("cache/index.lbi"));
-        writeForeignLock(cache, QDateTime::currentDateTimeUtc().addSecs(-60));
-        const auto report = indexer().update(catalog, cache);
+        const auto [cache, report] = indexUnderForeignLock(dir, 60);
         QVERIFY(!report);
         QVERIFY2(report.error().contains(kOtherHost), qPrintable(report.error()));
         QVERIFY2(report.error().contains(QStringLiteral("lookbook-cli")), qPrintable(report.error()));
@@ -206,10 +217,7 @@ private slots:
     {
         const ShareOverride share("1");
         QTemporaryDir dir;
-        const QString catalog = makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, 2);
-        const QString cache = dir.filePath(QStringLiteral("cache/index.lbi"));
-        writeForeignLock(cache, QDateTime::currentDateTimeUtc().addSecs(-10 * 60)); // past the 5 minutes
-        const auto report = indexer().update(catalog, cache);
+        const auto [cache, report] = indexUnderForeignLock(dir, 10 * 60); // past the 5 minutes
         QVERIFY2(report, qPrintable(report.error()));
         QCOMPARE(report->embedded, 2);
         QVERIFY(!QFile::exists(cacheFiles::lockPath(cache))); // released at the end
@@ -220,10 +228,7 @@ private slots:
     {
         const ShareOverride local("0");
         QTemporaryDir dir;
-        const QString catalog = makeCatalog(dir.filePath(QStringLiteral("catalog")), 0, 2);
-        const QString cache = dir.filePath(QStringLiteral("cache/index.lbi"));
-        writeForeignLock(cache, QDateTime::currentDateTimeUtc().addSecs(-60));
-        const auto report = indexer().update(catalog, cache);
+        const auto [cache, report] = indexUnderForeignLock(dir, 60);
         QVERIFY2(report, qPrintable(report.error()));
         QCOMPARE(report->embedded, 2);
     }
