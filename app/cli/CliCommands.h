@@ -1,5 +1,5 @@
 #pragma once
-// lookbook-cli: index a catalog, query it with an image, evaluate its quality, find its
+// lookbook-cli: index a catalog (whole, or in shards to merge), query it with an image, evaluate its quality, find its
 // near-duplicates.
 // Exit codes: 0 success, 1 wrong usage, 2 the work could not be done (the message says why),
 // 3 indexing was cancelled (what was done is saved).

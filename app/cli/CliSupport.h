@@ -69,6 +69,7 @@ Expected<RowMatrix> garmentColours(const Catalog &catalog);
 
 // The commands, one file each.
 int runIndex(Context &ctx);
+int runMerge(Context &ctx);
 int runQuery(Context &ctx);
 int runEval(Context &ctx);
 int runFitProjection(Context &ctx);

@@ -11,13 +11,18 @@ quint64 checksum(const char *data, qsizetype size)
 
 quint64 checksum(std::initializer_list<QByteArrayView> parts)
 {
-    XXH3_state_t *state = XXH3_createState();
-    XXH3_64bits_reset(state);
-    for (const QByteArrayView &part : parts) XXH3_64bits_update(state, part.data(), static_cast<size_t>(part.size()));
-    const quint64 sum = XXH3_64bits_digest(state);
-    XXH3_freeState(state);
-    return sum;
+    RunningChecksum sum;
+    for (const QByteArrayView &part : parts) sum.add(part);
+    return sum.value();
 }
+
+RunningChecksum::RunningChecksum() : m_state(XXH3_createState()) { XXH3_64bits_reset(m_state); }
+
+RunningChecksum::~RunningChecksum() { XXH3_freeState(m_state); }
+
+void RunningChecksum::add(QByteArrayView part) { XXH3_64bits_update(m_state, part.data(), static_cast<size_t>(part.size())); }
+
+quint64 RunningChecksum::value() const { return XXH3_64bits_digest(m_state); }
 
 void ByteWriter::putPath(const QString &path)
 {

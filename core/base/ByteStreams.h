@@ -11,6 +11,8 @@
 #include <cstring>
 #include <initializer_list>
 
+struct XXH3_state_s; // xxhash.h, kept out of this header
+
 namespace lookbook::format {
 
 static_assert(std::endian::native == std::endian::little,
@@ -19,6 +21,20 @@ static_assert(std::endian::native == std::endian::little,
 quint64 checksum(const char *data, qsizetype size); // XXH3-64
 // The same checksum over consecutive parts, as if they were one buffer.
 quint64 checksum(std::initializer_list<QByteArrayView> parts);
+
+// The same checksum fed in as many parts as it takes: for files written a row at a time.
+class RunningChecksum {
+public:
+    RunningChecksum();
+    ~RunningChecksum();
+    RunningChecksum(const RunningChecksum &) = delete;
+    RunningChecksum &operator=(const RunningChecksum &) = delete;
+    void add(QByteArrayView part);
+    quint64 value() const;
+
+private:
+    ::XXH3_state_s *m_state;
+};
 
 class ByteWriter {
 public:

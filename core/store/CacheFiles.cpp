@@ -21,6 +21,17 @@ bool canCreateFilesIn(const QString &dir)
     QTemporaryFile probe(dir + QStringLiteral("/.lookbook-write-test-XXXXXX"));
     return probe.open();
 }
+
+QString otherPartProblem(const QString &cachePath, const CatalogShard &found, const CatalogShard &wanted)
+{
+    const QString shown = QDir::toNativeSeparators(cachePath);
+    if (!wanted.isPart())
+        return QStringLiteral("the cache %1 holds %2 of a catalog indexed in parts, not the whole catalog: merge the "
+                              "parts first (lookbook-cli merge CATALOG PART...)")
+            .arg(shown, found.describe());
+    return QStringLiteral("the cache %1 holds %2, not %3: give each shard its own --cache file")
+        .arg(shown, found.describe(), wanted.describe());
+}
 } // namespace
 
 QString cacheFiles::defaultPath(const QString &catalogRoot)
@@ -38,11 +49,17 @@ StoreIdentity cacheFiles::identityFor(const ModelDescriptor &model, const Embedd
     return {model.id, model.sha256Hex, recipe.indexRecipe().id(), EmbeddingModel::dimensionFor(model, recipe)};
 }
 
-OpenedStore cacheFiles::open(const QString &cachePath, const StoreIdentity &identity)
+OpenedStore cacheFiles::open(const QString &cachePath, const StoreIdentity &identity, const CatalogShard &shard)
 {
     OpenedStore opened{EmbeddingStore(identity), {}, 0};
+    opened.store.setShard(shard);
     if (QFileInfo::exists(cachePath)) {
         auto loaded = EmbeddingStore::load(cachePath, identity);
+        if (loaded && !loaded->shard().samePartAs(shard)) {
+            opened.problem = otherPartProblem(cachePath, loaded->shard(), shard);
+            opened.otherPart = true;
+            return opened; // its journal, if any, is that run's too
+        }
         if (loaded) opened.store = std::move(*loaded);
         else opened.problem = loaded.error();
     }

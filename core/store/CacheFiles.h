@@ -15,6 +15,10 @@ struct OpenedStore {
     EmbeddingStore store;
     QString problem;      // why the saved cache could not be used (it will be rebuilt); empty if fine
     int journalBatches = 0; // batches recovered from an interrupted run
+    // The file is a sound cache of another part of the catalog (a shard where the whole
+    // catalog was asked for, the whole or another shard where a shard was): `problem` says
+    // so, and it must not be written over, since it is another run's work.
+    bool otherPart = false;
 };
 
 // The cache is one file, `<cache>` (docs/cache-format.md); the files beside it share its
@@ -40,9 +44,9 @@ inline QString projectionPath(const QString &cachePath) { return cachePath + QSt
 
 StoreIdentity identityFor(const ModelDescriptor &model, const EmbeddingRecipe &recipe);
 
-// The store saved last plus the journal's batches. Never fails: a missing or unusable
-// cache gives an empty store and says why in `problem`.
-OpenedStore open(const QString &cachePath, const StoreIdentity &identity);
+// The store saved last plus the journal's batches, of the whole catalog or of one `shard`.
+// Never fails: a missing or unusable cache gives an empty store and says why in `problem`.
+OpenedStore open(const QString &cachePath, const StoreIdentity &identity, const CatalogShard &shard = CatalogShard::whole());
 
 } // namespace cacheFiles
 

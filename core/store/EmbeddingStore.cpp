@@ -245,17 +245,25 @@ void EmbeddingStore::rebuildLookup()
 
 Status EmbeddingStore::save(const QString &path) const
 {
+    const float *rows = rowData();
+    const qsizetype dim = dimension();
+    return writeFile(path, {m_identity, m_items, m_skipped, m_shard, [&](int item) { return rows + item * dim; }});
+}
+
+Status EmbeddingStore::writeFile(const QString &path, const FileContents &contents)
+{
     QByteArray table;
     format::ByteWriter tableWriter(table);
-    for (const CatalogFile &item : m_items) format::putFile(tableWriter, item);
+    for (const CatalogFile &item : contents.items) format::putFile(tableWriter, item);
 
-    QJsonObject header = format::identityToJson(m_identity);
+    QJsonObject header = format::identityToJson(contents.identity);
     header.insert(QStringLiteral("element_type"), kElementType);
-    header.insert(QStringLiteral("count"), size());
+    header.insert(QStringLiteral("count"), qint64(contents.items.size()));
     header.insert(QStringLiteral("item_table_bytes"), table.size());
     header.insert(QStringLiteral("created_utc"), QDateTime::currentDateTimeUtc().toString(Qt::ISODate));
     header.insert(QStringLiteral("generator"), QStringLiteral("Lookbook " LOOKBOOK_VERSION));
-    header.insert(QStringLiteral("skipped"), skippedToJson(m_skipped));
+    header.insert(QStringLiteral("skipped"), skippedToJson(contents.skipped));
+    if (contents.shard.isPart()) header.insert(QStringLiteral("shard"), contents.shard.toJson());
     const QByteArray headerJson = QJsonDocument(header).toJson(QJsonDocument::Compact);
 
     QByteArray head;
@@ -265,29 +273,34 @@ Status EmbeddingStore::save(const QString &path) const
     w.putBytes(table);
     w.padTo(kMatrixAlignment);
 
-    const auto *matrixBytes = reinterpret_cast<const char *>(rowData());
-    const qsizetype matrixSize = qsizetype(size()) * dimension() * qsizetype(sizeof(float));
-    // The checksum covers everything before the footer; fed in parts so the matrix is not copied.
-    const quint64 sum = format::checksum({QByteArrayView(head), QByteArrayView(matrixBytes, matrixSize)});
-    QByteArray footer;
-    format::ByteWriter f(footer);
-    f.put<quint64>(sum);
-    f.putBytes(QByteArray(kEndMagic, sizeof kEndMagic));
-
+    const QString shown = QDir::toNativeSeparators(path);
     QDir().mkpath(QFileInfo(path).absolutePath());
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly))
-        return Status::failure(QStringLiteral("cannot write the cache %1: %2").arg(QDir::toNativeSeparators(path), file.errorString()));
-    if (file.write(head) != head.size() || file.write(matrixBytes, matrixSize) != matrixSize
-        || file.write(footer) != footer.size()) {
+        return Status::failure(QStringLiteral("cannot write the cache %1: %2").arg(shown, file.errorString()));
+    // The checksum covers everything before the footer; fed a row at a time, as the rows
+    // are written, so that no copy of the matrix is made (a merge streams it from its parts).
+    format::RunningChecksum sum;
+    const auto write = [&](QByteArrayView bytes) {
+        sum.add(bytes);
+        return file.write(bytes.data(), bytes.size()) == bytes.size();
+    };
+    bool written = write(head);
+    const qsizetype rowBytes = qsizetype(contents.identity.dimension) * qsizetype(sizeof(float));
+    for (int item = 0; written && item < int(contents.items.size()); ++item)
+        written = write(QByteArrayView(reinterpret_cast<const char *>(contents.row(item)), rowBytes));
+    QByteArray footer;
+    format::ByteWriter f(footer);
+    f.put<quint64>(sum.value());
+    f.putBytes(QByteArray(kEndMagic, sizeof kEndMagic));
+    if (!written || file.write(footer) != footer.size()) {
         const QString why = file.errorString();
         file.cancelWriting();
-        return Status::failure(QStringLiteral("writing the cache %1 failed (%2); the previous cache is unchanged")
-                                   .arg(QDir::toNativeSeparators(path), why));
+        return Status::failure(QStringLiteral("writing the cache %1 failed (%2); the previous cache is unchanged").arg(shown, why));
     }
     if (!file.commit())
-        return Status::failure(QStringLiteral("saving the cache %1 failed (%2); the previous cache is unchanged")
-                                   .arg(QDir::toNativeSeparators(path), file.errorString()));
+        return Status::failure(
+            QStringLiteral("saving the cache %1 failed (%2); the previous cache is unchanged").arg(shown, file.errorString()));
     return success();
 }
 
@@ -350,6 +363,9 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
         store.m_data.assign(matrix, matrix + count * found.dimension);
     }
     store.m_skipped = skippedFromJson(header->value(QStringLiteral("skipped")).toArray());
+    store.m_shard = CatalogShard::fromJson(header->value(QStringLiteral("shard")).toObject());
+    if (store.m_shard.count < 0 || (store.m_shard.isPart() && (store.m_shard.index < 1 || store.m_shard.index > store.m_shard.count)))
+        return Result::failure(QStringLiteral("the cache's shard (%1 of %2) is damaged").arg(store.m_shard.index).arg(store.m_shard.count));
     store.m_fileChecksum = storedSum;
     store.m_fileIdentity = identity;
     store.m_fromNetworkShare = onNetworkShare;

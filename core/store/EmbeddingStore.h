@@ -6,6 +6,7 @@
 // trusts a file that fails a check.
 
 #include "CatalogScanner.h"
+#include "CatalogShard.h"
 #include "Expected.h"
 #include "FileSystemKind.h"
 #include "RowMatrix.h"
@@ -14,6 +15,7 @@
 #include <QHash>
 #include <QString>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -70,6 +72,10 @@ public:
     // bytes alive: nothing to check. A store changed since its load has nothing to check.
     Status checkFile(const QString &path) const;
     const std::vector<SkippedFile> &skipped() const { return m_skipped; }
+    // Which part of its catalog the store holds: the whole catalog, or one shard of a
+    // catalog indexed on many machines (CatalogShard), recorded in the cache's header.
+    const CatalogShard &shard() const { return m_shard; }
+    void setShard(const CatalogShard &shard) { m_shard = shard; }
 
     int itemOf(const QString &relativePath) const; // the item (row) of a file, -1 when it is not in the store
 
@@ -80,6 +86,16 @@ public:
     void setSkipped(std::vector<SkippedFile> skipped) { m_skipped = std::move(skipped); }
 
     Status save(const QString &path) const;
+    // What a cache file holds, its rows given one at a time: how save() writes a store, and
+    // how a merge of shards writes rows straight from its parts without a copy in memory.
+    struct FileContents {
+        const StoreIdentity &identity;
+        const std::vector<CatalogFile> &items;
+        const std::vector<SkippedFile> &skipped;
+        const CatalogShard &shard;
+        std::function<const float *(int item)> row; // identity.dimension floats of items[item]
+    };
+    static Status writeFile(const QString &path, const FileContents &contents);
     // Fails with a sentence when the file is missing, damaged, of another format version or
     // made with another model or recipe than `expected`.
     static Expected<EmbeddingStore> load(const QString &path, const StoreIdentity &expected);
@@ -101,6 +117,7 @@ private:
     std::vector<float> m_data;
     std::shared_ptr<const Mapping> m_mapping;
     std::vector<SkippedFile> m_skipped;
+    CatalogShard m_shard;
     QHash<QString, int> m_indexByPath;
     std::optional<quint64> m_fileChecksum;
     std::optional<fileSystem::FileIdentity> m_fileIdentity; // of the file loaded, while unchanged since

@@ -6,6 +6,7 @@
 // after a cancel, so the next run resumes where this one stopped.
 
 #include "CacheLock.h"
+#include "CatalogShard.h"
 #include "CatalogScanner.h"
 #include "EmbeddingModel.h"
 #include "EmbeddingRecipe.h"
@@ -32,6 +33,7 @@ struct IndexProgress {
 
 struct IndexReport {
     int catalogFiles = 0;
+    int shardFiles = 0; // of those, the files of the shard indexed (all of them for the whole catalog)
     int embedded = 0;   // new and changed files embedded in this run
     int changed = 0;    // of those, files that were in the cache with another size or date
     int unchanged = 0;
@@ -54,6 +56,9 @@ struct IndexOptions {
     // abandoned (CacheLock); tests shorten them.
     CacheLock::Timing lockTiming;
     ImageLimits limits;
+    // The part of the catalog to index (`--shard K/N`): the store then holds only its files
+    // and records the shard and the catalog's listing, for `lookbook-cli merge`.
+    CatalogShard shard = CatalogShard::whole();
 };
 
 class Indexer {
@@ -66,7 +71,8 @@ public:
     Indexer(std::shared_ptr<const EmbeddingModel> model, EmbeddingRecipe recipe, IndexOptions options = {});
 
     // Fails only when nothing could be done at all (no catalog folder, cache not writable,
-    // another process indexing the same catalog). Files that fail are skipped and reported.
+    // another process indexing the same catalog, a cache of another part of the catalog at
+    // `cachePath`, which is left as it is). Files that fail are skipped and reported.
     Expected<IndexReport> update(const QString &catalogRoot, const QString &cachePath,
                                  const ProgressCallback &onProgress = {},
                                  const std::atomic_bool *cancel = nullptr,
