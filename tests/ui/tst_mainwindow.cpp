@@ -807,7 +807,8 @@ private:
         const QString summary = finished.first().at(3).toString();
         QVERIFY2(before > 0 && before <= 1 && after > 0 && after <= 1, qPrintable(summary));
         QCOMPARE(adopted, after > before);
-        QVERIFY2(summary.contains(QString::number(before, 'f', 2)) && summary.contains(QString::number(after, 'f', 2)),
+        // The message gives both figures to three places, as the signal carries them.
+        QVERIFY2(summary.contains(QStringLiteral("%1 → %2").arg(QString::number(before, 'f', 3), QString::number(after, 'f', 3))),
                  qPrintable(summary));
         QVERIFY2(summary.contains(QStringLiteral("5 grouped folds")), qPrintable(summary));
         QVERIFY2(summary.contains(adopted ? QStringLiteral("now used") : QStringLiteral("nothing was changed")),
