@@ -21,22 +21,8 @@ using namespace lookbook;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run cli(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment())
-{
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.start(QStringLiteral(LOOKBOOK_CLI_PATH), args);
-    // A hang guard, not a timing check: eval embeds the 341 street photos, which takes
-    // minutes on a busy 2-core machine. CTest's timeout bounds the whole suite.
-    p.waitForFinished(-1);
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-}
+using Run = test::ProcessRun;
+using test::cli;
 
 constexpr int kCatalogSize = 12;
 

@@ -8,7 +8,6 @@
 #include "ColourStore.h"
 #include "EmbeddingStore.h"
 
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -19,21 +18,8 @@ using namespace lookbook;
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-};
-
-Run run(const QString &program, const QStringList &args)
-{
-    QProcess p;
-    p.start(program, args);
-    p.waitForFinished(-1); // a hang guard only: CTest's timeout bounds the suite
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
-}
-
-Run cli(const QStringList &args) { return run(QStringLiteral(LOOKBOOK_CLI_PATH), args); }
+using Run = test::ProcessRun;
+using test::cli;
 
 constexpr int kImages = 14;
 
@@ -120,7 +106,7 @@ private slots:
     void parallelShardsMergeBitForBitIntoOneRun()
     {
         const QString script = QStringLiteral("printf '1\\n2\\n' | xargs -P 2 -I{} \"$0\" index \"$1\" --shard {}/2 --cache \"$2/part-{}.lbi\"");
-        Run r = run(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, QStringLiteral(LOOKBOOK_CLI_PATH), catalog(),
+        Run r = test::runProcess(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, QStringLiteral(LOOKBOOK_CLI_PATH), catalog(),
                                                 m_dir.filePath(QStringLiteral("parts"))});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QVERIFY2(r.out.contains("Shard: 1 of 2") && r.out.contains("Shard: 2 of 2"), r.out.constData());

@@ -202,4 +202,18 @@ void rerunUnprivileged()
     qInfo("%s passed without root's permission override (setpriv %s)", qPrintable(function), qPrintable(dropped));
 }
 
+ProcessRun runProcess(const QString &program, const QStringList &args, const QProcessEnvironment &env)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.start(program, args);
+    p.waitForFinished(-1);
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+ProcessRun cli(const QStringList &args, const QProcessEnvironment &env)
+{
+    return runProcess(QStringLiteral(LOOKBOOK_CLI_PATH), args, env);
+}
+
 } // namespace lookbook::test

@@ -7,6 +7,7 @@
 
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcessEnvironment>
 #include <QString>
 #include <QStringList>
 
@@ -55,6 +56,19 @@ EmbeddingStore storeOf(const RowMatrix &rows);
 // (util-linux) the test fails, never skips.
 bool permissionsDoNotApply();
 void rerunUnprivileged();
+
+// A program run to its end: its exit code (-1 when it crashed) and what it printed.
+struct ProcessRun {
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+// No time limit of its own, only a hang guard: CTest's timeout bounds the suite (eval embeds
+// the 341 street photos, which takes minutes on a busy 2-core machine).
+ProcessRun runProcess(const QString &program, const QStringList &args,
+                      const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
+// lookbook-cli, the one built beside the tests, driven as a user drives it.
+ProcessRun cli(const QStringList &args, const QProcessEnvironment &env = QProcessEnvironment::systemEnvironment());
 
 // The independent reference embeddings, tests/data/golden/embeddings.json (made by
 // tests/tools/make_golden_embeddings.py with cv2 in Python; its README says how).
