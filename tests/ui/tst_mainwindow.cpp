@@ -102,6 +102,9 @@ const QStringList kColourTypes = {QStringLiteral("Ties"), QStringLiteral("Flip F
 const QString kColourQuery = QStringLiteral("18773.jpg"); // a Navy Blue tie
 const QString kColourWanted = QStringLiteral("red");
 
+// The tuning catalog: every messenger bag, laptop bag, duffel bag and mobile pouch of the demo catalog.
+constexpr int kTuneItems = 120;
+
 // The file names of the demo catalog's items of these articleTypes, by styles.csv.
 QStringList catalogImagesOfTypes(const QStringList &articleTypes)
 {
@@ -587,16 +590,23 @@ private slots:
         restored.setResultCount(5);
     }
 
-    // File ▸ Tune to This Catalog…: a labelled catalog of four look-alike articleTypes is
+    // File ▸ Tune to This Catalog…: a labelled catalog of four look-alike kinds of bag is
     // tuned in the background; Cancel stops the run with nothing changed; a finished run
-    // reports both held-out figures, and when the catalog's own projection wins it is saved
-    // beside the cache, used, and loaded again on reopening (a damaged file is ignored).
+    // reports both held-out figures, and the catalog's own projection, which must win, is
+    // saved beside the cache, used, and loaded again on reopening (a damaged file is ignored).
+    // The bags come from the evaluation subset: a catalog of the built-in projection's own
+    // training files has its articleType figure measured with the built-in fit redone on the
+    // training folds, which is the very fit its own projection is, so it could never win.
+    // The training set holds few such bags (6 to 18 of each kind), and the catalog's own
+    // projection wins by a wide margin (P@5 0.562 → 0.650) that the last bits of the rows
+    // cannot flip; garments the built-in projection knows well (Tshirts, Tops, Shirts,
+    // Casual Shoes: 0.868 → 0.865) would leave adoption untested.
     void tuningToTheCatalogMeasuresAndAdoptsItsOwnProjection()
     {
         const QString tuneCatalog = m_dir.filePath(QStringLiteral("tune-catalog"));
-        const QStringList items = catalogImagesOfTypes({QStringLiteral("Tshirts"), QStringLiteral("Tops"),
-                                                        QStringLiteral("Shirts"), QStringLiteral("Casual Shoes")});
-        QCOMPARE(items.size(), 124);
+        const QStringList items = catalogImagesOfTypes({QStringLiteral("Messenger Bag"), QStringLiteral("Laptop Bag"),
+                                                        QStringLiteral("Duffel Bag"), QStringLiteral("Mobile Pouch")});
+        QCOMPARE(items.size(), kTuneItems);
         QVERIFY(test::copyCatalogImages(items, tuneCatalog));
         QVERIFY(QFile::copy(test::sharedCatalogDir() + QStringLiteral("/styles.csv"), tuneCatalog + QStringLiteral("/styles.csv")));
 
@@ -605,7 +615,7 @@ private slots:
         auto *builtIn = window->findChild<QAction *>(QStringLiteral("useBuiltInProjection"));
         QVERIFY(tune && builtIn);
         QVERIFY(!tune->isEnabled()); // nothing indexed yet
-        QTRY_VERIFY_WITH_TIMEOUT(window->session().indexedItems() == 124 && !window->session().isIndexing(), kIndexTimeoutMs);
+        QTRY_VERIFY_WITH_TIMEOUT(window->session().indexedItems() == kTuneItems && !window->session().isIndexing(), kIndexTimeoutMs);
         QVERIFY(tune->isEnabled());
         QTRY_VERIFY_WITH_TIMEOUT(window->session().coloursReady(), kIndexTimeoutMs); // less to share the processor with
         QElapsedTimer clock;
@@ -621,10 +631,11 @@ private slots:
         if (QTest::currentTestFailed()) return;
         qInfo("cancelled after %lld ms", qint64(clock.elapsed()));
         bool adopted = false;
-        checkAWholeTuningRun(*window, failed, finished, projectionPath, adopted);
+        QString summary;
+        checkAWholeTuningRun(*window, failed, finished, projectionPath, adopted, summary);
         if (QTest::currentTestFailed()) return;
         qInfo("tuned in %lld ms", qint64(clock.elapsed()));
-        if (!adopted) QSKIP("the built-in projection did as well on this catalog: adoption not exercised");
+        QVERIFY2(adopted, qPrintable(QStringLiteral("the catalog's own projection must win on these bags: ") + summary));
         checkTheAdoptedProjectionIsUsedAndKept(window, tuneCatalog, items.first(), projectionPath);
     }
 
@@ -793,7 +804,7 @@ private:
     // A whole run: progress, then both figures in a message; the catalog's own projection
     // is adopted exactly when it wins.
     void checkAWholeTuningRun(MainWindow &window, QSignalSpy &failed, QSignalSpy &finished,
-                              const QString &projectionPath, bool &adopted)
+                              const QString &projectionPath, bool &adopted, QString &summary)
     {
         QSignalSpy progressed(&window.session(), &CatalogSession::tuningProgress);
         window.findChild<QAction *>(QStringLiteral("tuneToCatalog"))->trigger();
@@ -804,7 +815,7 @@ private:
         const double before = finished.first().at(0).toDouble();
         const double after = finished.first().at(1).toDouble();
         adopted = finished.first().at(2).toBool();
-        const QString summary = finished.first().at(3).toString();
+        summary = finished.first().at(3).toString();
         QVERIFY2(before > 0 && before <= 1 && after > 0 && after <= 1, qPrintable(summary));
         QCOMPARE(adopted, after > before);
         // The message gives both figures to three places, as the signal carries them.
@@ -836,7 +847,7 @@ private:
         window.reset();
         window = openWindow(tuneCatalog);
         QTRY_VERIFY_WITH_TIMEOUT(window->session().usesOwnProjection(), kSearchTimeoutMs);
-        QCOMPARE(window->session().ownProjection()->provenance().value(QStringLiteral("items")).toInt(), 124);
+        QCOMPARE(window->session().ownProjection()->provenance().value(QStringLiteral("items")).toInt(), kTuneItems);
         auto *builtIn = window->findChild<QAction *>(QStringLiteral("useBuiltInProjection"));
         QVERIFY(builtIn->isEnabled());
 
