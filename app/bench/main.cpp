@@ -3,6 +3,7 @@
 #include "DuplicatesBench.h"
 #include "IndexBench.h"
 #include "SearchBench.h"
+#include "ShardBench.h"
 #include "StoreBench.h"
 
 #include <QCommandLineParser>
@@ -36,7 +37,11 @@ struct BenchOptions {
                                     QStringLiteral("search --catalog: the recipe id searched (the default recipe); its space is "
                                                    "saved beside the cache in place of the default's."),
                                     QStringLiteral("id")};
-    const QCommandLineOption images{QStringLiteral("images"), QStringLiteral("Images for the index benchmark (160)."), QStringLiteral("n"), QStringLiteral("160")};
+    const QCommandLineOption images{QStringLiteral("images"), QStringLiteral("Images for the index benchmark (160; shards: 1000)."), QStringLiteral("n"), QStringLiteral("160")};
+    const QCommandLineOption shardCatalog{QStringLiteral("shard-catalog"),
+                                          QStringLiteral("shards: the catalog folder indexed (default: links to the first --images "
+                                                         "training images of the shared folder)."),
+                                          QStringLiteral("folder")};
     const QCommandLineOption rounds{QStringLiteral("rounds"), QStringLiteral("Rounds of the index benchmark (3)."), QStringLiteral("n"), QStringLiteral("3")};
     const QCommandLineOption copies{QStringLiteral("copies"), QStringLiteral("Copies of the catalog for reindex (15: 45k items)."), QStringLiteral("n"), QStringLiteral("15")};
     const QCommandLineOption keep{QStringLiteral("keep"), QStringLiteral("reindex: keep the catalog and its cache (to time the app on them).")};
@@ -45,7 +50,7 @@ struct BenchOptions {
     QList<QCommandLineOption> all() const
     {
         return {cache,  items, dimension, queries, coarseDims, shortlist, catalog,
-                recipe, merge, images,    rounds,  copies,     keep,      workDir};
+                recipe, merge, images,    rounds,  copies,     keep,      workDir, shardCatalog};
     }
 };
 
@@ -60,10 +65,12 @@ void describe(QCommandLineParser &parser, const BenchOptions &options)
                        "  reindex   re-indexing an unchanged catalog of --copies copies of a catalog\n"
                        "  store     opening a 44k cache: time, resident memory, the window's search\n"
                        "  duplicates  near-duplicates among 44k synthetic items with planted copies\n"
+                       "  shards    images/s of 1, 2 and 4 lookbook-cli shard processes and their merge beside\n"
+                       "            one process over the whole catalog, and the merged rows checked bit for bit\n"
                        "  all       every one of them"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex, store, duplicates or all"));
+    parser.addPositionalArgument(QStringLiteral("command"), QStringLiteral("search, million, index, reindex, store, duplicates, shards or all"));
     parser.addOptions(options.all());
 }
 
@@ -129,6 +136,13 @@ int runCommand(const QString &command, const QCommandLineParser &parser, const B
         o.dimension = parser.value(options.dimension).toInt();
         status |= runDuplicatesBench(o);
     }
+    if (all || command == QLatin1String("shards")) {
+        ShardBenchOptions o;
+        o.catalog = parser.value(options.shardCatalog);
+        if (parser.isSet(options.images)) o.images = parser.value(options.images).toInt();
+        o.workDir = parser.value(options.workDir);
+        status |= runShardBench(o);
+    }
     return status;
 }
 
@@ -146,7 +160,8 @@ int main(int argc, char *argv[])
     const QString command = parser.positionalArguments().value(0, QStringLiteral("all"));
 
     const int status = runCommand(command, parser, options);
-    const QStringList known{QStringLiteral("search"), QStringLiteral("million"), QStringLiteral("index"), QStringLiteral("reindex"), QStringLiteral("store"), QStringLiteral("duplicates")};
+    const QStringList known{QStringLiteral("search"), QStringLiteral("million"), QStringLiteral("index"), QStringLiteral("reindex"), QStringLiteral("store"), QStringLiteral("duplicates"),
+                             QStringLiteral("shards")};
     if (command != QLatin1String("all") && !known.contains(command)) {
         std::fprintf(stderr, "lookbook-bench: unknown command '%s' (see --help)\n", qPrintable(command));
         return 2;
