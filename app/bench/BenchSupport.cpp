@@ -107,22 +107,33 @@ WarmCold warmAndCold(const QString &cachePath, int repeats, const std::function<
     return runs;
 }
 
+namespace {
+std::vector<double> stageOf(const std::vector<Stages> &runs, size_t stage)
+{
+    std::vector<double> values;
+    for (const Stages &s : runs) values.push_back(s.at(stage));
+    return values;
+}
+
+double median(std::vector<double> v)
+{
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0.0 : v[v.size() / 2];
+}
+} // namespace
+
+double medianOf(const std::vector<Stages> &runs, size_t stage)
+{
+    return median(stageOf(runs, stage));
+}
+
 QString describeWarmCold(const WarmCold &runs, size_t stage)
 {
-    auto column = [stage](const std::vector<Stages> &all) {
-        std::vector<double> values;
-        for (const Stages &s : all) values.push_back(s.at(stage));
-        return values;
-    };
-    auto median = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return v.empty() ? 0.0 : v[v.size() / 2];
-    };
     auto summary = [&](const std::vector<double> &v) {
         const auto [low, high] = std::minmax_element(v.begin(), v.end());
         return QStringLiteral("%1 ms (%2-%3)").arg(median(v), 0, 'f', 2).arg(*low, 0, 'f', 2).arg(*high, 0, 'f', 2);
     };
-    const std::vector<double> cold = column(runs.cold), warm = column(runs.warm);
+    const std::vector<double> cold = stageOf(runs.cold, stage), warm = stageOf(runs.warm, stage);
     if (cold.empty()) return QStringLiteral("no runs");
     std::vector<double> ratios;
     for (size_t i = 0; i < cold.size(); ++i) ratios.push_back(cold[i] / std::max(warm[i], 1e-6));

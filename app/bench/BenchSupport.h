@@ -50,6 +50,8 @@ WarmCold warmAndCold(const QString &cachePath, int repeats, const std::function<
 // "warm 12.3 ms (11.0-13.1), cold 80.1 ms (70.2-90.3): cold / warm 6.5x" for one stage: medians,
 // ranges, and the median of the paired ratios.
 QString describeWarmCold(const WarmCold &runs, size_t stage = 0);
+// The median of one stage over runs (0 without runs).
+double medianOf(const std::vector<Stages> &runs, size_t stage = 0);
 
 // Resident set of this process, from /proc/self/status (0 where there is none).
 double residentMb();

@@ -3,6 +3,7 @@
 #include "BenchSupport.h"
 #include "CacheFiles.h"
 #include "Catalog.h"
+#include "FileSystemKind.h"
 
 #include <QFileInfo>
 
@@ -186,6 +187,46 @@ void timeCold(const Spaces &s, const CatalogBenchOptions &o)
     out().flush();
 }
 
+// A catalog on a network share is read into memory, never mapped (FileSystemKind.h: a
+// mapped file replaced by another computer is a SIGBUS). The opening and the first search
+// (the saved space read back, then one whole query) of the same cache, mapped and read, in
+// one run, warm and cold: what a team's shared catalog costs a stylist's laptop.
+void timeReadVersusMapped(const CatalogBenchOptions &o)
+{
+    const bool had = qEnvironmentVariableIsSet(fileSystem::kNetworkShareVariable);
+    const QByteArray before = qgetenv(fileSystem::kNetworkShareVariable);
+    const auto timeWith = [&](const char *share) {
+        qputenv(fileSystem::kNetworkShareVariable, share);
+        return warmAndCold(o.cache, o.coldRepeats, [&](int repeat) {
+            Stages stages;
+            auto start = Clock::now();
+            std::optional<Catalog> catalog = openCatalog(o);
+            stages.push_back(msSince(start));
+            start = Clock::now();
+            if (catalog)
+                if (auto space = catalog->loadSavedSpace())
+                    wholeQuery(*catalog, **space, spreadItems(catalog->size(), o.coldRepeats)[size_t(repeat)]);
+            stages.push_back(msSince(start));
+            stages.push_back(stages[0] + stages[1]);
+            return stages;
+        });
+    };
+    const WarmCold mapped = timeWith("0");
+    const WarmCold read = timeWith("1");
+    if (had) qputenv(fileSystem::kNetworkShareVariable, before);
+    else qunsetenv(fileSystem::kNetworkShareVariable);
+    const QStringList names{QStringLiteral("open"), QStringLiteral("first search (space read, one query)"),
+                            QStringLiteral("open and first search")};
+    for (size_t s = 0; s < size_t(names.size()); ++s)
+        out() << QStringLiteral("  %1, mapped (local): %2\n").arg(names[int(s)], describeWarmCold(mapped, s))
+              << QStringLiteral("  %1, read (a share): %2\n").arg(names[int(s)], describeWarmCold(read, s))
+              << QStringLiteral("  %1: read / mapped %2x warm, %3x cold\n")
+                     .arg(names[int(s)])
+                     .arg(medianOf(read.warm, s) / std::max(medianOf(mapped.warm, s), 1e-6), 0, 'f', 2)
+                     .arg(medianOf(read.cold, s) / std::max(medianOf(mapped.cold, s), 1e-6), 0, 'f', 2);
+    out().flush();
+}
+
 } // namespace
 
 int runCatalogBench(const CatalogBenchOptions &o)
@@ -207,6 +248,7 @@ int runCatalogBench(const CatalogBenchOptions &o)
                                                   : QStringLiteral(" (every row is scored: the product's search is exact)"));
     }
     timeOpening(o);
+    timeReadVersusMapped(o);
     const double before = residentMb();
     std::optional<Catalog> catalog = openCatalog(o);
     readColours(*catalog, o);

@@ -1,5 +1,6 @@
 #include "EmbeddingStore.h"
 
+#include "ReadBuffer.h"
 #include "StoreFormat.h"
 
 #include <QCoreApplication>
@@ -141,22 +142,32 @@ QString StoreIdentity::describe() const
         .arg(dimension);
 }
 
-// The open cache file and its mapping, alive as long as a store copy reads from it.
+// The cache file's bytes the rows lie in, alive as long as a store copy reads from them:
+// the open file mapped, or (on a network share) read into memory, where a copy of the rows
+// out of the file's bytes would cost a second pass over every page.
 struct EmbeddingStore::Mapping {
     QFile file;
+    ReadBuffer read;              // the file's bytes when read rather than mapped
     const uchar *start = nullptr; // the whole file
     qsizetype bytes = 0;
     const float *rows = nullptr;  // the matrix within it
     mutable std::atomic_bool readFailed{false}; // a pread of rows failed (RowSource)
+
+    bool isMapped() const { return read.isEmpty(); }
 };
 
 EmbeddingStore::EmbeddingStore(StoreIdentity identity) : m_identity(std::move(identity)) {}
+
+bool EmbeddingStore::isMapped() const
+{
+    return m_mapping && m_mapping->isMapped();
+}
 
 const float *EmbeddingStore::rowData() const { return m_mapping ? m_mapping->rows : m_data.data(); }
 
 RowSource EmbeddingStore::rows() const
 {
-    if (!m_mapping) return vectors();
+    if (!isMapped()) return vectors();
     const qint64 offset = reinterpret_cast<const uchar *>(m_mapping->rows) - m_mapping->start;
     // The flag shares the mapping's lifetime (an aliasing pointer), so it outlives every source.
     std::shared_ptr<std::atomic_bool> readFailed(m_mapping, &m_mapping->readFailed);
@@ -164,21 +175,12 @@ RowSource EmbeddingStore::rows() const
                      std::move(readFailed));
 }
 
-Status EmbeddingStore::checkFile(const QString &path) const
+Status EmbeddingStore::checkRows(const QString &path) const
 {
-    const QString shown = QDir::toNativeSeparators(path);
     if (m_mapping && m_mapping->readFailed.load())
         return Status::failure(QStringLiteral("The cache %1 changed on disk while it was in use (rows could not be read "
                                               "back from it); reopening it")
-                                   .arg(shown));
-    if (!m_fromNetworkShare || !m_fileIdentity) return success();
-    const std::optional<fileSystem::FileIdentity> now = fileSystem::identityOf(path);
-    if (!now)
-        return Status::failure(
-            QStringLiteral("The cache %1 was removed by another program or computer; reopening it").arg(shown));
-    if (*now != *m_fileIdentity)
-        return Status::failure(
-            QStringLiteral("The cache %1 was replaced by another program or computer; reopening it").arg(shown));
+                                   .arg(QDir::toNativeSeparators(path)));
     return success();
 }
 
@@ -321,13 +323,13 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
     if (!identity) identity = fileSystem::identityOf(path);
     const qsizetype fileSize = file.size();
     const uchar *mapped = fileSize > 0 && !onNetworkShare ? file.map(0, fileSize) : nullptr;
-    QByteArray readBytes;
-    const char *bytes = reinterpret_cast<const char *>(mapped);
-    if (!bytes) { // a share, an empty file, or not mappable: read it instead
-        readBytes = file.readAll();
-        bytes = readBytes.constData();
+    if (!mapped && fileSize > 0) { // a share, or not mappable: read it instead
+        mapping->read = ReadBuffer::read(file, fileSize);
+        if (mapping->read.isEmpty())
+            return Result::failure(QStringLiteral("the cache cannot be read: %1").arg(file.errorString()));
     }
-    const qsizetype n = mapped ? fileSize : readBytes.size();
+    const char *bytes = mapped ? reinterpret_cast<const char *>(mapped) : mapping->read.data();
+    const qsizetype n = mapped ? fileSize : mapping->read.size();
 
     format::ByteReader r(bytes, n);
     quint64 storedSum = 0;
@@ -354,9 +356,9 @@ Expected<EmbeddingStore> EmbeddingStore::load(const QString &path, const StoreId
 #else
     constexpr bool keepMapped = true;
 #endif
-    if (mapped && keepMapped) {
-        mapping->start = mapped;
-        mapping->bytes = fileSize;
+    if ((mapped && keepMapped) || !mapping->read.isEmpty()) {
+        mapping->start = reinterpret_cast<const uchar *>(bytes);
+        mapping->bytes = n;
         mapping->rows = matrix;
         store.m_mapping = std::move(mapping);
     } else {

@@ -61,16 +61,19 @@ public:
     // since: what names this exact content (a saved search space refers to it).
     std::optional<quint64> fileChecksum() const { return m_fileChecksum; }
     // True while the rows are read from the memory-mapped cache file rather than owned.
-    bool isMapped() const { return m_mapping != nullptr; }
+    bool isMapped() const;
     // True when the rows were read from a cache on a network share (into memory: never mapped).
     bool isFromNetworkShare() const { return m_fromNetworkShare; }
-    // Whether the cache file at `path` is still the one the rows were read from. Fails with
-    // "The cache … was replaced by another program or computer; reopening it" when a cache read from a
-    // network share was replaced, truncated or removed since, or when rows could not be read
-    // back from the file (pread failed); the caller then reads the cache again. A local
-    // cache is only ever replaced whole (QSaveFile), and its mapping keeps the old file's
-    // bytes alive: nothing to check. A store changed since its load has nothing to check.
-    Status checkFile(const QString &path) const;
+    // Which file the rows were read from (device, inode, size, modification time), while the
+    // store is unchanged since: a cache at the same path with another identity is a newer
+    // one (another program or computer saved it), which Catalog::lookForNewerCache notices.
+    const std::optional<fileSystem::FileIdentity> &fileIdentity() const { return m_fileIdentity; }
+    // Whether every row read back from the file since the load came back whole. Fails with
+    // "The cache … changed on disk while it was in use …; reopening it" when a pread of rows
+    // failed (the file was truncated or rewritten in place under the mapping); the caller
+    // then reads the cache again. A replacement by rename is no failure: the mapping and the
+    // descriptor keep the old file's bytes, and rows read from a share are in memory.
+    Status checkRows(const QString &path) const;
     const std::vector<SkippedFile> &skipped() const { return m_skipped; }
     // Which part of its catalog the store holds: the whole catalog, or one shard of a
     // catalog indexed on many machines (CatalogShard), recorded in the cache's header.
@@ -113,7 +116,8 @@ private:
     // Row-major, size() x dimension(): owned (a vector, so that appends amortise), or, after
     // load(), the cache file's own bytes mapped into memory: opening a 44k catalog then
     // copies nothing, copies of the store share the mapping, and the kernel pages rows in
-    // as searches need them.
+    // as searches need them. On a network share the file's bytes are read into memory
+    // instead (ReadBuffer), and the rows are read in place there, shared the same way.
     std::vector<float> m_data;
     std::shared_ptr<const Mapping> m_mapping;
     std::vector<SkippedFile> m_skipped;
