@@ -306,6 +306,19 @@ void MainWindow::connectCatalogSignals()
     connect(&m_session, &CatalogSession::indexingProgress, m_catalogPanel, &CatalogPanel::showProgress);
     connect(&m_session, &CatalogSession::indexingFinished, m_catalogPanel, &CatalogPanel::showFinished);
     connect(&m_session, &CatalogSession::indexingFailed, m_catalogPanel, &CatalogPanel::showProblem);
+    // A team's shared catalog, updated by another computer: the window says so, and the
+    // query shown is searched again in the new catalog (no new step in the history).
+    connect(&m_session, &CatalogSession::catalogUpdated, this, [this](int before, int after) {
+        const QLocale locale;
+        statusBar()->showMessage(tr("The catalog was updated by another program or computer: %1 → %2 items.%3")
+                                     .arg(locale.toString(before), locale.toString(after),
+                                          m_queries.hasQuery() ? tr(" The results are of the updated catalog.") : QString()),
+                                 kRebuildMessageMs);
+        m_catalogPanel->showCatalog(m_session.catalogRoot(), after);
+        if (m_queries.hasQuery()) sendQuery();
+    });
+    connect(&m_session, &CatalogSession::catalogUpdateRefused, this,
+            [this](const QString &reason) { statusBar()->showMessage(reason, kRebuildMessageMs); });
     connect(&m_session, &CatalogSession::storeChanged, this, [this] {
         updateStatus();
         updateEmptyMessage();

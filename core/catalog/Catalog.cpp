@@ -1,7 +1,6 @@
 #include "Catalog.h"
 
 #include "CacheFiles.h"
-#include "CacheLock.h"
 #include "ColourStore.h"
 #include "Pools.h"
 
@@ -29,39 +28,56 @@ Expected<Catalog> Catalog::open(const QString &root, const QString &cachePath, c
             QStringLiteral("the catalog folder %1 does not exist").arg(QDir::toNativeSeparators(catalog.m_root)));
     catalog.m_cachePath = cachePath.isEmpty() ? cacheFiles::defaultPath(catalog.m_root) : cachePath;
     catalog.m_recipe = recipe;
-    OpenedStore opened = cacheFiles::open(catalog.m_cachePath, cacheFiles::identityFor(ModelDescriptor::builtIn(), recipe));
-    catalog.m_store = std::make_shared<const EmbeddingStore>(std::move(opened.store));
-    catalog.m_cacheProblem = opened.problem;
-    catalog.m_journalBatches = opened.journalBatches;
+    catalog.readCache(cacheFiles::identityFor(ModelDescriptor::builtIn(), recipe));
     return catalog;
+}
+
+void Catalog::readCache(const StoreIdentity &identity)
+{
+    // Looked at before the read: a file replaced meanwhile is then taken for a newer one at
+    // the next look, and read again, rather than missed.
+    m_seenCache = fileSystem::identityOf(m_cachePath);
+    OpenedStore opened = cacheFiles::open(m_cachePath, identity);
+    setStore(std::make_shared<const EmbeddingStore>(std::move(opened.store)));
+    m_cacheProblem = opened.problem;
+    m_journalBatches = opened.journalBatches;
 }
 
 Status Catalog::checkCache() const
 {
-    Status unchanged = m_store->checkFile(m_cachePath);
-    if (!unchanged && CacheLock::heldByThisProcess(m_cachePath)) return success(); // our own indexer's new cache
-    return unchanged;
+    return m_store->checkRows(m_cachePath);
+}
+
+Catalog::CacheLook Catalog::lookForNewerCache() const
+{
+    CacheLook look;
+    look.file = fileSystem::identityOf(m_cachePath);
+    if (!look.file) look.change = m_seenCache ? CacheChange::Removed : CacheChange::None;
+    else if (look.file != m_seenCache) look.change = CacheChange::Newer;
+    return look;
 }
 
 void Catalog::reopen()
 {
-    OpenedStore opened = cacheFiles::open(m_cachePath, m_store->identity());
-    setStore(std::make_shared<const EmbeddingStore>(std::move(opened.store)));
-    m_cacheProblem = opened.problem;
-    m_journalBatches = opened.journalBatches;
+    readCache(m_store->identity());
 }
 
 void Catalog::setStore(std::shared_ptr<const EmbeddingStore> store)
 {
     m_store = std::move(store);
     m_colours.reset();
+    // The exact file when the store is one read from it (after this process's own indexer
+    // saved it, too: that is no newer cache).
+    if (m_store->fileIdentity()) m_seenCache = m_store->fileIdentity();
 }
 
 Status Catalog::loadLabels(const QString &csvPath)
 {
     const QString path = csvPath.isEmpty() ? QDir(m_root).filePath(kStylesCsv) : csvPath;
-    m_labels.reset();
-    if (csvPath.isEmpty() && !QFileInfo::exists(path)) return success();
+    if (csvPath.isEmpty() && !QFileInfo::exists(path)) {
+        m_labels.reset();
+        return success();
+    }
     auto loaded = StyleLabels::load(path);
     if (!loaded) return Status::failure(loaded.error());
     m_labels = std::make_shared<const StyleLabels>(std::move(*loaded));

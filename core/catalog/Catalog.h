@@ -26,6 +26,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace lookbook {
@@ -58,14 +59,30 @@ public:
     const QString &cacheProblem() const { return m_cacheProblem; }
     int journalBatches() const { return m_journalBatches; }
 
-    // Whether the cache the store was read from is still there as it was
-    // (EmbeddingStore::checkFile): fails with "The cache … was replaced by another program or computer;
-    // reopening it" when another computer replaced it on a network share, or rows could not
-    // be read back from it. A replacement by this process's own indexer is not a failure:
-    // the indexer hands over the new store itself.
+    // Whether the rows searches read from the cache came back whole (EmbeddingStore::checkRows):
+    // fails with "The cache … changed on disk while it was in use …; reopening it" when they
+    // could not be read back (the file was cut short or rewritten in place): reopen() then.
     Status checkCache() const;
-    // The store read again from the cache (after checkCache() failed): labels and
-    // projection are kept, colours dropped (they describe the store before).
+
+    // What is at the cache's path now, beside the file the store was read from: the same
+    // file; a newer one (another program or computer saved it, whole, by rename, or wrote
+    // over it); or none (removed). One stat: cheap enough between any two searches, though
+    // on a network share it may block, so callers ask off the GUI thread. An NFS client may
+    // answer from its attribute cache for up to a minute (acregmax), so a newer cache can
+    // be noticed that much later. Meanwhile the store serves whole: its rows are in memory
+    // (a share) or in the old file, which its mapping keeps.
+    enum class CacheChange { None, Newer, Removed };
+    struct CacheLook {
+        CacheChange change = CacheChange::None;
+        std::optional<fileSystem::FileIdentity> file; // at the path now
+    };
+    CacheLook lookForNewerCache() const;
+    // Takes the file at the cache's path as seen (a newer one that was refused, or none
+    // after a removal), so that it is not reported again until it changes once more.
+    void markCacheSeen(std::optional<fileSystem::FileIdentity> file) { m_seenCache = file; }
+
+    // The store read again from the cache (a newer one, or after checkCache() failed):
+    // labels and projection are kept, colours dropped (they describe the store before).
     void reopen();
 
     // The store re-read from the cache (after indexing), or a snapshot of a growing one.
@@ -73,7 +90,8 @@ public:
     void setStore(std::shared_ptr<const EmbeddingStore> store);
 
     // Labels from `csvPath`; empty: styles.csv in the catalog, where a missing file means no
-    // labels (not an error). Fails when the file cannot be read as labels.
+    // labels (not an error). Fails when the file cannot be read as labels: the labels read
+    // before are kept then.
     Status loadLabels(const QString &csvPath = {});
     // Null when the catalog has none.
     const std::shared_ptr<const StyleLabels> &labels() const { return m_labels; }
@@ -117,17 +135,21 @@ public:
     // since are dropped, not an error.
     RecommendRequest requestFor(const CatalogQuery &query, const TasteProfile *taste = nullptr) const;
     // One search (Recommender) in `space`, a space of this catalog's store. Fails as
-    // checkCache() does when the cache changed under the store: reopen() then.
+    // checkCache() does when rows could not be read back: reopen() then.
     Expected<SearchOutcome> recommend(const RecommendRequest &request, const SearchSpace &space,
                                       const EmbeddingModel *model) const;
 
 private:
     Catalog() = default;
+    // Reads the store from the cache (and the journal of a run that was interrupted).
+    void readCache(const StoreIdentity &identity);
 
     QString m_root;
     QString m_cachePath;
     EmbeddingRecipe m_recipe = EmbeddingRecipe::defaultRecipe();
     std::shared_ptr<const EmbeddingStore> m_store;
+    // The file at the cache's path when the store was read (or as last marked seen).
+    std::optional<fileSystem::FileIdentity> m_seenCache;
     QString m_cacheProblem;
     int m_journalBatches = 0;
     std::shared_ptr<const StyleLabels> m_labels;

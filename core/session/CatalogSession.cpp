@@ -1,6 +1,7 @@
 #include "CatalogSession.h"
 
 #include "CacheFiles.h"
+#include "CacheLock.h"
 #include "GarmentColour.h"
 #include "ParallelBlocks.h"
 #include "Pools.h"
@@ -215,6 +216,15 @@ CatalogSession::CatalogSession(QObject *parent) : QObject(parent), m_spaces(std:
     qRegisterMetaType<IndexReport>();
     qRegisterMetaType<SearchOutcome>();
     loadTaste();
+    m_newerCacheTimer.setInterval(kNewerCacheLookMs);
+    connect(&m_newerCacheTimer, &QTimer::timeout, this, &CatalogSession::lookForNewerCache);
+}
+
+void CatalogSession::setNewerCacheLookInterval(int ms)
+{
+    m_newerCacheTimer.setInterval(ms);
+    if (ms <= 0) m_newerCacheTimer.stop();
+    else if (m_catalog) m_newerCacheTimer.start();
 }
 
 void CatalogSession::setRecipe(const EmbeddingRecipe &recipe)
@@ -339,8 +349,64 @@ void CatalogSession::finishOpening(Catalog catalog, const QString &projectionPro
     warmSearchSpace(); // the cached index is searchable before the model has loaded
     refreshColours();
     emit catalogOpened(m_root, indexedItems(), cacheProblem);
+    if (m_newerCacheTimer.interval() > 0) m_newerCacheTimer.start();
     m_indexWhenModelReady = true;
     if (m_model) startIndexing();
+}
+
+void CatalogSession::lookForNewerCache()
+{
+    // None while this session's own indexer runs: it writes the cache, and hands over its store.
+    if (!m_catalog || m_indexing || m_lookingForNewerCache) return;
+    m_lookingForNewerCache = true;
+    track(runTask(QThreadPool::globalInstance(), [this, ticket = m_catalogs.current(), catalog = *m_catalog] {
+        Catalog::CacheLook look = catalog.lookForNewerCache();
+        // Nor while another indexer of this process (a command in it) holds the cache.
+        if (look.change != Catalog::CacheChange::None && CacheLock::heldByThisProcess(catalog.cachePath()))
+            look.change = Catalog::CacheChange::None;
+        std::optional<Catalog> newer;
+        if (look.change == Catalog::CacheChange::Newer) {
+            newer = catalog;
+            newer->reopen();
+            (void)newer->loadLabels(); // the new items' labels too; a file that cannot be read keeps the old ones
+        }
+        m_handOver.post([this, ticket, look, newer = std::move(newer), store = catalog.store()]() mutable {
+            m_lookingForNewerCache = false;
+            // Stale when another catalog opened, or this session's own indexer ran, meanwhile.
+            if (!ticket.isCurrent() || !m_catalog || m_indexing || m_catalog->store() != store) return;
+            adoptNewerCache(look, std::move(newer));
+        });
+    }));
+}
+
+void CatalogSession::adoptNewerCache(const Catalog::CacheLook &look, std::optional<Catalog> newer)
+{
+    const QString shown = QDir::toNativeSeparators(m_cachePath);
+    if (look.change == Catalog::CacheChange::Removed) {
+        m_catalog->markCacheSeen(std::nullopt);
+        emit catalogUpdateRefused(tr("The cache %1 was removed by another program or computer; searches go on with "
+                                     "the %n items opened.", nullptr, indexedItems())
+                                      .arg(shown));
+        return;
+    }
+    if (look.change != Catalog::CacheChange::Newer || !newer) return;
+    if (!newer->cacheProblem().isEmpty()) {
+        // Said once: the file is looked at again only when it changes (a copy still being
+        // written, once whole, is read then).
+        m_catalog->markCacheSeen(look.file);
+        emit catalogUpdateRefused(tr("Another program or computer saved a newer cache %1, but it cannot be used (%2); "
+                                     "searches go on with the %n items opened.", nullptr, indexedItems())
+                                      .arg(shown, newer->cacheProblem()));
+        return;
+    }
+    const int before = indexedItems();
+    newer->setProjection(m_catalog->projection()); // one adopted or dropped meanwhile stays so
+    m_catalog = std::move(*newer);
+    m_spaces->forget(); // the spaces of the store before stop, and none is saved of it
+    emit storeChanged(indexedItems());
+    warmSearchSpace();
+    refreshColours();
+    emit catalogUpdated(before, indexedItems());
 }
 
 void CatalogSession::publishStore(std::shared_ptr<const EmbeddingStore> store)
@@ -570,10 +636,11 @@ void CatalogSession::runSearch(const PendingQuery &pending)
         const std::shared_ptr<const SearchSpace> space = spaces->spaceFor(catalog);
         const RecommendRequest request = catalog.requestFor(pending.query, taste ? &*taste : nullptr);
         auto outcome = catalog.recommend(request, *space, model.get());
-        // Another computer replaced the cache (a network share): the message says so, and
-        // the catalog is read again.
+        // Rows could not be read back (the cache was cut short or rewritten in place under
+        // the store): the message says so, and the catalog is read again.
         const bool reopen = !outcome && !catalog.checkCache();
         m_handOver.post([this, ticket = pending.ticket, outcome, reopen] {
+            if (!reopen) lookForNewerCache(); // between two searches: a newer cache is read before the next
             if (!ticket.isCurrent()) return; // a newer query makes this one stale
             if (!outcome) {
                 emit searchFailed(ticket.number(), outcome.error());

@@ -31,6 +31,7 @@
 
 #include <QFutureWatcher>
 #include <QObject>
+#include <QTimer>
 
 #include <atomic>
 #include <memory>
@@ -61,6 +62,19 @@ public:
     void startIndexing();
     void cancelIndexing();
     bool isIndexing() const { return m_indexing != nullptr; }
+
+    // A team's shared catalog: another program or computer may save a newer cache of the
+    // open catalog at any time. The session looks for one after each search and every few
+    // seconds while idle (one stat, on a worker: a share may be slow to answer) and reads it
+    // on a worker too, while searches go on with the store they have. The new store then
+    // takes the old one's place between two searches (catalogUpdated). A newer cache that
+    // cannot be used (damaged, half-written, of another recipe) is refused and the old
+    // store kept, and so is a removed one (catalogUpdateRefused, once per file). This
+    // process's own indexer is no newer cache: it hands over the store it saved itself.
+    void lookForNewerCache();
+    // How often the idle look runs (default kNewerCacheLookMs); 0: only after searches.
+    void setNewerCacheLookInterval(int ms);
+    static constexpr int kNewerCacheLookMs = 3000;
 
     // What the window asks for: pictures (a catalog file among them is answered from its
     // stored vector and left out of the results), refined by the results liked and
@@ -135,6 +149,10 @@ signals:
     void indexingFinished(const lookbook::IndexReport &report);
     void indexingFailed(const QString &reason);
     void storeChanged(int indexedItems);
+    // A newer cache of the open catalog was read and is searched from now on.
+    void catalogUpdated(int itemsBefore, int itemsAfter);
+    // A newer cache could not be used, or the cache was removed: the store opened serves on.
+    void catalogUpdateRefused(const QString &reason);
     void searchStarted(quint64 queryId);
     void searchFinished(const lookbook::SearchOutcome &outcome);
     void searchFailed(quint64 queryId, const QString &reason);
@@ -176,6 +194,11 @@ private:
     std::shared_ptr<SpaceSlot> m_spaces;
     void warmSearchSpace();
     bool m_indexWhenModelReady = false;
+
+    QTimer m_newerCacheTimer;
+    bool m_lookingForNewerCache = false; // one look at a time
+    // On the GUI thread, with what a look found (`newer`: the catalog with that cache read).
+    void adoptNewerCache(const Catalog::CacheLook &look, std::optional<Catalog> newer);
 
     // An indexing or tuning run: one at a time of each; cancel stops it at its next step.
     struct Job {

@@ -5,6 +5,7 @@
 #include "EmbeddingStore.h"
 #include "FileSystemKind.h"
 #include "IndexJournal.h"
+#include "TestSupport.h"
 
 #include <QDir>
 #include <QFile>
@@ -55,11 +56,7 @@ QByteArray readAll(const QString &path)
     return f.readAll();
 }
 
-// LOOKBOOK_NETWORK_SHARE set to `value` for the life of the object (FileSystemKind.h).
-struct ShareOverride {
-    explicit ShareOverride(const char *value) { qputenv(fileSystem::kNetworkShareVariable, value); }
-    ~ShareOverride() { qunsetenv(fileSystem::kNetworkShareVariable); }
-};
+using test::ShareOverride;
 
 void writeAll(const QString &path, const QByteArray &bytes)
 {
@@ -196,17 +193,15 @@ private slots:
         QVERIFY(!loaded->isMapped());
         QVERIFY(!loaded->rows().isFile());
         QVERIFY(loaded->vectors() == original.vectors());
-        QVERIFY(loaded->checkFile(path));
+        QVERIFY(loaded->fileIdentity() && loaded->fileIdentity() == fileSystem::identityOf(path));
         QVERIFY(sampleStore(3).save(path)); // another computer's save: a new file renamed over it
-        const Status check = loaded->checkFile(path);
-        QVERIFY(!check);
-        QVERIFY2(check.error().contains(QStringLiteral("was replaced by another program or computer; reopening it")),
-                 qPrintable(check.error()));
-        QVERIFY(loaded->vectors() == original.vectors()); // the rows read stay whole
-        // A changed store is no longer the file's: nothing to check.
+        QVERIFY(fileSystem::identityOf(path) && loaded->fileIdentity() != fileSystem::identityOf(path)); // a newer cache
+        QVERIFY(loaded->checkRows(path));                  // no failure: the rows read are in memory
+        QVERIFY(loaded->vectors() == original.vectors()); // and stay whole
+        // A changed store is no longer the file's: it names none.
         EmbeddingStore changed = *loaded;
         changed.upsert({changed.items()[0]}, randomRows(1, 11));
-        QVERIFY(changed.checkFile(path));
+        QVERIFY(!changed.fileIdentity());
     }
 
 #ifdef Q_OS_UNIX
@@ -229,14 +224,14 @@ private slots:
         RowMatrix gathered;
         rows.gather(std::vector<int>{0}, gathered);
         QVERIFY(gathered.row(0) == big.vector(0));
-        QVERIFY(loaded->checkFile(path));
+        QVERIFY(loaded->checkRows(path));
 
         QVERIFY(QFile::resize(path, 4096));
         rows.gather(std::vector<int>{kRows - 1, 0}, gathered);
         QVERIFY(gathered.row(0).isZero());
         const Eigen::VectorXf dots = rows.dots(std::vector<int>{kRows - 2}, big.vector(0));
         QCOMPARE(dots[0], 0.0f);
-        const Status check = loaded->checkFile(path);
+        const Status check = loaded->checkRows(path);
         QVERIFY(!check);
         QVERIFY2(check.error().contains(QStringLiteral("changed on disk")), qPrintable(check.error()));
     }

@@ -2,6 +2,7 @@
 
 #include <random>
 
+#include "FileSystemKind.h"
 #include "ImageLoader.h"
 #include "ResourceLocator.h"
 
@@ -209,6 +210,19 @@ ProcessRun runProcess(const QString &program, const QStringList &args, const QPr
     p.start(program, args);
     p.waitForFinished(-1);
     return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, p.readAllStandardOutput(), p.readAllStandardError()};
+}
+
+ShareOverride::ShareOverride(const char *value)
+    : m_had(qEnvironmentVariableIsSet(fileSystem::kNetworkShareVariable)), m_old(qgetenv(fileSystem::kNetworkShareVariable))
+{
+    if (value) qputenv(fileSystem::kNetworkShareVariable, value);
+    else qunsetenv(fileSystem::kNetworkShareVariable);
+}
+
+ShareOverride::~ShareOverride()
+{
+    if (m_had) qputenv(fileSystem::kNetworkShareVariable, m_old);
+    else qunsetenv(fileSystem::kNetworkShareVariable);
 }
 
 ProcessRun cli(const QStringList &args, const QProcessEnvironment &env)

@@ -57,6 +57,20 @@ EmbeddingStore storeOf(const RowMatrix &rows);
 bool permissionsDoNotApply();
 void rerunUnprivileged();
 
+// LOOKBOOK_NETWORK_SHARE (FileSystemKind.h) set to `value` (nullptr: unset) for the life of
+// the object, then restored: the paths a cache on a detected share takes, on a local folder.
+class ShareOverride {
+public:
+    explicit ShareOverride(const char *value);
+    ~ShareOverride();
+    ShareOverride(const ShareOverride &) = delete;
+    ShareOverride &operator=(const ShareOverride &) = delete;
+
+private:
+    bool m_had;
+    QByteArray m_old;
+};
+
 // A program run to its end: its exit code (-1 when it crashed) and what it printed.
 struct ProcessRun {
     int exitCode = -1;
