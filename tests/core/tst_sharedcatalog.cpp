@@ -30,12 +30,15 @@ QByteArray bytesOf(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-// A catalog folder of the first 3 demo pictures, its cache beside it, and a session that
-// opened and indexed it.
+// A catalog folder of the first 3 demo pictures, its cache beside it (taken for one on a
+// share when `share` is "1", local when "0"), a session that opens it, and spies on the
+// session's updates and refusals.
 class OpenCatalog {
 public:
-    explicit OpenCatalog(int lookMs)
-        : catalog(m_dir.filePath(QStringLiteral("catalog"))), cache(m_dir.filePath(QStringLiteral("shared/index.lbi")))
+    OpenCatalog(const QByteArray &share, int lookMs)
+        : m_share(share.constData()), catalog(m_dir.filePath(QStringLiteral("catalog"))),
+          cache(m_dir.filePath(QStringLiteral("shared/index.lbi"))),
+          updated(&session, &CatalogSession::catalogUpdated), refused(&session, &CatalogSession::catalogUpdateRefused)
     {
         QStandardPaths::setTestModeEnabled(true);
         if (!test::copyCatalogImages(test::firstCatalogImages(3), catalog)) qFatal("cannot copy the demo images");
@@ -93,12 +96,15 @@ public:
     }
 
 private:
+    const test::ShareOverride m_share; // first: the session reads it
     QTemporaryDir m_dir;
 
 public:
     const QString catalog;
     const QString cache;
     CatalogSession session;
+    QSignalSpy updated;
+    QSignalSpy refused;
 };
 
 bool hasResult(const SearchOutcome &outcome, const QString &relativePath)
@@ -120,13 +126,10 @@ private slots:
     void switchesToANewerCacheBetweenSearches()
     {
         QFETCH(QByteArray, share);
-        const test::ShareOverride override(share.constData());
-        OpenCatalog open(0); // no idle look: only searches look
+        OpenCatalog open(share, 0); // no idle look: only searches look
         QVERIFY(open.open());
         QCOMPARE(open.session.store()->isFromNetworkShare(), share == "1");
         QCOMPARE(open.session.store()->isMapped(), share == "0");
-        QSignalSpy updated(&open.session, &CatalogSession::catalogUpdated);
-        QSignalSpy refused(&open.session, &CatalogSession::catalogUpdateRefused);
         const auto before = open.searchFirst();
         QVERIFY2(before, qPrintable(before.error()));
         QCOMPARE(before->catalogItems, 3);
@@ -142,9 +145,9 @@ private slots:
         QCOMPARE(during->catalogItems, 3);
         QCOMPARE(during->results.size(), before->results.size());
         // The look made after it reads the newer cache and switches.
-        QVERIFY(updated.wait(kSessionTimeoutMs));
-        QCOMPARE(updated.first().at(0).toInt(), 3);
-        QCOMPARE(updated.first().at(1).toInt(), 5);
+        QVERIFY(open.updated.wait(kSessionTimeoutMs));
+        QCOMPARE(open.updated.first().at(0).toInt(), 3);
+        QCOMPARE(open.updated.first().at(1).toInt(), 5);
         QCOMPARE(open.session.indexedItems(), 5);
         QCOMPARE(open.session.store()->isFromNetworkShare(), share == "1");
         QVERIFY(open.session.store()->fileIdentity() == fileSystem::identityOf(open.cache));
@@ -155,8 +158,8 @@ private slots:
         QCOMPARE(int(after->results.size()), 4);
         QVERIFY(hasResult(*after, added.first()) && hasResult(*after, added.last()));
         QTRY_VERIFY_WITH_TIMEOUT(open.session.coloursReady(), kSessionTimeoutMs); // described for the new store
-        QCOMPARE(updated.count(), 1);
-        QCOMPARE(refused.count(), 0);
+        QCOMPARE(open.updated.count(), 1);
+        QCOMPARE(open.refused.count(), 0);
     }
 
     void refusesAHalfWrittenCacheOnceAndTakesItWhole_data() { shareRows(); }
@@ -166,11 +169,8 @@ private slots:
     void refusesAHalfWrittenCacheOnceAndTakesItWhole()
     {
         QFETCH(QByteArray, share);
-        const test::ShareOverride override(share.constData());
-        OpenCatalog open(kLookMs);
+        OpenCatalog open(share, kLookMs);
         QVERIFY(open.open());
-        QSignalSpy updated(&open.session, &CatalogSession::catalogUpdated);
-        QSignalSpy refused(&open.session, &CatalogSession::catalogUpdateRefused);
 
         open.addPictures(2);
         const QString newer = open.beside(QStringLiteral("newer.lbi"));
@@ -187,13 +187,13 @@ private slots:
             QVERIFY(inPlace.write(whole.first(whole.size() / 2)) == whole.size() / 2);
             QVERIFY(inPlace.flush());
         });
-        QVERIFY(refused.wait(kSessionTimeoutMs));
-        const QString reason = refused.first().first().toString();
+        QVERIFY(open.refused.wait(kSessionTimeoutMs));
+        const QString reason = open.refused.first().first().toString();
         QVERIFY2(reason.contains(QStringLiteral("cannot be used")) && reason.contains(QDir::toNativeSeparators(open.cache)),
                  qPrintable(reason));
         QTest::qWait(10 * kLookMs); // ten more looks: said once
-        QCOMPARE(refused.count(), 1);
-        QCOMPARE(updated.count(), 0);
+        QCOMPARE(open.refused.count(), 1);
+        QCOMPARE(open.updated.count(), 0);
         const auto meanwhile = open.searchFirst();
         QVERIFY2(meanwhile, qPrintable(meanwhile.error()));
         QCOMPARE(meanwhile->catalogItems, 3);
@@ -202,16 +202,16 @@ private slots:
             QVERIFY(inPlace.write(whole.sliced(whole.size() / 2)) == whole.size() - whole.size() / 2);
             inPlace.close();
         });
-        QVERIFY(updated.wait(kSessionTimeoutMs));
-        QCOMPARE(updated.first().at(1).toInt(), 5);
+        QVERIFY(open.updated.wait(kSessionTimeoutMs));
+        QCOMPARE(open.updated.first().at(1).toInt(), 5);
         QCOMPARE(open.session.indexedItems(), 5);
 
         QVERIFY(QFile::remove(open.cache));
-        QTRY_COMPARE_WITH_TIMEOUT(refused.count(), 2, kSessionTimeoutMs);
-        QVERIFY2(refused.last().first().toString().contains(QStringLiteral("was removed")),
-                 qPrintable(refused.last().first().toString()));
+        QTRY_COMPARE_WITH_TIMEOUT(open.refused.count(), 2, kSessionTimeoutMs);
+        QVERIFY2(open.refused.last().first().toString().contains(QStringLiteral("was removed")),
+                 qPrintable(open.refused.last().first().toString()));
         QTest::qWait(10 * kLookMs);
-        QCOMPARE(refused.count(), 2);
+        QCOMPARE(open.refused.count(), 2);
         const auto afterRemoval = open.searchFirst();
         QVERIFY2(afterRemoval, qPrintable(afterRemoval.error()));
         QCOMPARE(afterRemoval->catalogItems, 5);
@@ -220,10 +220,10 @@ private slots:
         QVERIFY(back.open(QIODevice::WriteOnly));
         back.write(whole);
         QVERIFY(back.commit());
-        QTRY_COMPARE_WITH_TIMEOUT(updated.count(), 2, kSessionTimeoutMs);
-        QCOMPARE(updated.last().at(0).toInt(), 5);
-        QCOMPARE(updated.last().at(1).toInt(), 5);
-        QCOMPARE(refused.count(), 2);
+        QTRY_COMPARE_WITH_TIMEOUT(open.updated.count(), 2, kSessionTimeoutMs);
+        QCOMPARE(open.updated.last().at(0).toInt(), 5);
+        QCOMPARE(open.updated.last().at(1).toInt(), 5);
+        QCOMPARE(open.refused.count(), 2);
     }
 
     void ownIndexingIsNoNewerCache_data() { shareRows(); }
@@ -232,19 +232,16 @@ private slots:
     void ownIndexingIsNoNewerCache()
     {
         QFETCH(QByteArray, share);
-        const test::ShareOverride override(share.constData());
-        OpenCatalog open(kLookMs);
+        OpenCatalog open(share, kLookMs);
         QVERIFY(open.open());
-        QSignalSpy updated(&open.session, &CatalogSession::catalogUpdated);
-        QSignalSpy refused(&open.session, &CatalogSession::catalogUpdateRefused);
         QSignalSpy indexed(&open.session, &CatalogSession::indexingFinished);
         open.addPictures(1);
         open.session.startIndexing();
         QVERIFY(indexed.wait(kSessionTimeoutMs));
         QCOMPARE(open.session.indexedItems(), 4);
         QTest::qWait(10 * kLookMs);
-        QCOMPARE(updated.count(), 0);
-        QCOMPARE(refused.count(), 0);
+        QCOMPARE(open.updated.count(), 0);
+        QCOMPARE(open.refused.count(), 0);
         QVERIFY(open.session.store()->fileIdentity() == fileSystem::identityOf(open.cache));
     }
 
