@@ -26,7 +26,6 @@
 #include <QProgressDialog>
 #include <QSettings>
 #include <QSignalSpy>
-#include <QStatusBar>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -572,37 +571,6 @@ private slots:
         QVERIFY(drop(window->queryPane(), mime));
         QTRY_COMPARE_WITH_TIMEOUT(window->resultsView()->resultCount(), 5, kSearchTimeoutMs);
         delete mime;
-    }
-
-    // A team's shared catalog: another process (lookbook-cli, as the machine that updates
-    // the team's catalog) saves a newer cache while the window shows results. The window
-    // says so, shows the new count, and searches the query shown again in the new catalog.
-    void aCatalogUpdatedElsewhereIsSaidAndSearchedAgain()
-    {
-        const QString team = m_dir.filePath(QStringLiteral("team-catalog"));
-        const QStringList pictures = test::firstCatalogImages(10);
-        QVERIFY(test::copyCatalogImages(pictures.mid(0, 6), team));
-        auto window = openWindow(team);
-        QSignalSpy indexed(&window->session(), &CatalogSession::indexingFinished);
-        QVERIFY(indexed.wait(kIndexTimeoutMs));
-        QSignalSpy found(&window->session(), &CatalogSession::searchFinished);
-        auto *mime = new QMimeData;
-        mime->setUrls({QUrl::fromLocalFile(test::firstStreetPhoto(QStringLiteral("pants")))});
-        QVERIFY(drop(window->queryPane(), mime));
-        delete mime;
-        QVERIFY(found.wait(kSearchTimeoutMs));
-        QCOMPARE(found.last().first().value<SearchOutcome>().catalogItems, 6);
-
-        QVERIFY(test::copyCatalogImages(pictures.mid(6), team));
-        const test::ProcessRun run = test::cli({QStringLiteral("index"), team, QStringLiteral("--cache"), window->session().cachePath()});
-        QVERIFY2(run.exitCode == 0, run.err.constData());
-        QTRY_VERIFY_WITH_TIMEOUT(window->statusBar()->currentMessage().contains(QStringLiteral("6 → 10 items")), kIndexTimeoutMs);
-        QVERIFY2(window->statusBar()->currentMessage().contains(QStringLiteral("The catalog was updated by another program or computer")),
-                 qPrintable(window->statusBar()->currentMessage()));
-        QVERIFY(window->catalogPanel()->statusText().contains(QStringLiteral("10 images indexed")));
-        QTRY_VERIFY_WITH_TIMEOUT(!found.isEmpty() && found.last().first().value<SearchOutcome>().catalogItems == 10, kSearchTimeoutMs);
-        QCOMPARE(window->resultsView()->resultCount(), 5);
-        QCOMPARE(window->session().indexedItems(), 10);
     }
 
     void settingsSurviveARestart()
